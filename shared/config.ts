@@ -1,0 +1,203 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, validated once. A missing or malformed setting stops start-up with a
+ * message that names it. Settings come from the process environment (Function App settings in Azure,
+ * `local.settings.json` or the shell locally).
+ */
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = optionalString.pipe(z.url().optional());
+
+const urlSafeSecret = (min: number, max: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .min(min, `must be at least ${min} characters`)
+      .max(max, `must be at most ${max} characters`)
+      .regex(/^[A-Za-z0-9_-]+$/, 'must contain only URL-safe characters (A-Z a-z 0-9 _ -)')
+      .optional(),
+  );
+
+export const settingsSchema = z
+  .object({
+    /** Storage: a connection string, or identity-based settings (`AzureWebJobsStorage__accountName`, ...). */
+    AzureWebJobsStorage: optionalString,
+    AzureWebJobsStorage__accountName: optionalString,
+    AzureWebJobsStorage__blobServiceUri: optionalUrl,
+    AzureWebJobsStorage__queueServiceUri: optionalUrl,
+    /** Client id of the user-assigned managed identity, when one is used. */
+    AZURE_CLIENT_ID: optionalString,
+
+    COSMOS_ENDPOINT: optionalUrl,
+    /** Account key; without it the managed identity is used. */
+    COSMOS_KEY: optionalString,
+    COSMOS_DATABASE: optionalString.transform((v) => v ?? 'companion'),
+    /**
+     * Local only: PEM file of the local Cosmos server's self-signed certificate. The Cosmos client trusts it for
+     * that endpoint alone; TLS checks stay on everywhere else.
+     */
+    COSMOS_EMULATOR_CERT_FILE: optionalString,
+
+    MANAGE_AUTH_ISSUER: optionalUrl,
+    MANAGE_AUTH_AUDIENCE: optionalString,
+    /** Overrides the JWKS address found through the issuer's OpenID configuration. */
+    MANAGE_AUTH_JWKS_URL: optionalUrl,
+
+    COMPANION_DATA_DIR: optionalString.transform((v) => v ?? '.data'),
+    COMPANION_DEV_ADMIN_TOKEN: urlSafeSecret(20, 200),
+    COMPANION_BOOTSTRAP_API_KEY: urlSafeSecret(20, 200),
+    COMPANION_ALLOW_PRIVATE_URLS: flag,
+    /** Local only: file holding the key that wraps data keys for secrets at rest. */
+    COMPANION_SECRET_KEY_FILE: optionalString,
+    /** Largest request body accepted, in bytes. */
+    COMPANION_MAX_BODY_BYTES: optionalString.pipe(z.coerce.number().int().min(1024).max(104_857_600).optional()),
+
+    PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65535).optional()),
+
+    /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
+    WEBSITE_SITE_NAME: optionalString,
+    WEBSITE_INSTANCE_ID: optionalString,
+  })
+  .superRefine((s, ctx) => {
+    const inAzure = s.WEBSITE_SITE_NAME !== undefined;
+    if (inAzure && s.COMPANION_ALLOW_PRIVATE_URLS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COMPANION_ALLOW_PRIVATE_URLS'],
+        message: 'is a local-only setting and is refused when running in Azure',
+      });
+    }
+    if (inAzure && s.COMPANION_DEV_ADMIN_TOKEN !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COMPANION_DEV_ADMIN_TOKEN'],
+        message: 'is a local-only setting and is refused when running in Azure',
+      });
+    }
+    if (
+      s.AzureWebJobsStorage === undefined &&
+      s.AzureWebJobsStorage__accountName === undefined &&
+      s.AzureWebJobsStorage__blobServiceUri === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AzureWebJobsStorage'],
+        message: 'is required: a storage connection string, or AzureWebJobsStorage__accountName for identity-based access',
+      });
+    }
+    if (s.COSMOS_ENDPOINT === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['COSMOS_ENDPOINT'], message: 'is required' });
+    }
+    if ((s.MANAGE_AUTH_ISSUER === undefined) !== (s.MANAGE_AUTH_AUDIENCE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.MANAGE_AUTH_ISSUER === undefined ? 'MANAGE_AUTH_ISSUER' : 'MANAGE_AUTH_AUDIENCE'],
+        message: 'MANAGE_AUTH_ISSUER and MANAGE_AUTH_AUDIENCE are set together',
+      });
+    }
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+
+export interface Config {
+  readonly inAzure: boolean;
+  readonly instanceId: string;
+  readonly storage:
+    | { readonly kind: 'connectionString'; readonly connectionString: string }
+    | { readonly kind: 'identity'; readonly blobServiceUri: string; readonly queueServiceUri: string };
+  readonly managedIdentityClientId: string | undefined;
+  readonly cosmos: {
+    readonly endpoint: string;
+    readonly key: string | undefined;
+    readonly database: string;
+    readonly emulatorCertFile: string | undefined;
+  };
+  readonly manageAuth:
+    | { readonly issuer: string; readonly audience: string; readonly jwksUrl: string | undefined }
+    | undefined;
+  readonly devAdminToken: string | undefined;
+  readonly bootstrapApiKey: string | undefined;
+  readonly dataDir: string;
+  readonly allowPrivateUrls: boolean;
+  readonly secretKeyFile: string;
+  readonly maxBodyBytes: number;
+  readonly port: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates settings from an environment map. Throws ConfigError naming each bad setting. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.length > 0 ? issue.path.join('.') : 'settings';
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const s = parsed.data;
+  const storage: Config['storage'] =
+    s.AzureWebJobsStorage !== undefined
+      ? { kind: 'connectionString', connectionString: s.AzureWebJobsStorage }
+      : {
+          kind: 'identity',
+          blobServiceUri:
+            s.AzureWebJobsStorage__blobServiceUri ??
+            `https://${s.AzureWebJobsStorage__accountName ?? ''}.blob.core.windows.net`,
+          queueServiceUri:
+            s.AzureWebJobsStorage__queueServiceUri ??
+            `https://${s.AzureWebJobsStorage__accountName ?? ''}.queue.core.windows.net`,
+        };
+  return {
+    inAzure: s.WEBSITE_SITE_NAME !== undefined,
+    instanceId: s.WEBSITE_INSTANCE_ID ?? `local-${process.pid}`,
+    storage,
+    managedIdentityClientId: s.AZURE_CLIENT_ID,
+    cosmos: {
+      endpoint: s.COSMOS_ENDPOINT ?? '',
+      key: s.COSMOS_KEY,
+      database: s.COSMOS_DATABASE,
+      emulatorCertFile: s.COSMOS_EMULATOR_CERT_FILE,
+    },
+    manageAuth:
+      s.MANAGE_AUTH_ISSUER !== undefined && s.MANAGE_AUTH_AUDIENCE !== undefined
+        ? { issuer: s.MANAGE_AUTH_ISSUER, audience: s.MANAGE_AUTH_AUDIENCE, jwksUrl: s.MANAGE_AUTH_JWKS_URL }
+        : undefined,
+    devAdminToken: s.COMPANION_DEV_ADMIN_TOKEN,
+    bootstrapApiKey: s.COMPANION_BOOTSTRAP_API_KEY,
+    dataDir: s.COMPANION_DATA_DIR,
+    allowPrivateUrls: s.COMPANION_ALLOW_PRIVATE_URLS,
+    secretKeyFile: s.COMPANION_SECRET_KEY_FILE ?? `${s.COMPANION_DATA_DIR}/secret.key`,
+    maxBodyBytes: s.COMPANION_MAX_BODY_BYTES ?? 1_048_576,
+    port: s.PORT ?? 7071,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, read from `process.env` on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Drops the cached configuration (tests and the local host change the environment before the first request). */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
