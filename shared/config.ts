@@ -18,6 +18,16 @@ const optionalString = z
 
 const optionalUrl = optionalString.pipe(z.url().optional());
 
+const optionalInt = (min: number, max: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  );
+
 const urlSafeSecret = (min: number, max: number) =>
   optionalString.pipe(
     z
@@ -60,9 +70,9 @@ export const settingsSchema = z
     /** Local only: file holding the key that wraps data keys for secrets at rest. */
     COMPANION_SECRET_KEY_FILE: optionalString,
     /** Largest request body accepted, in bytes. */
-    COMPANION_MAX_BODY_BYTES: optionalString.pipe(z.coerce.number().int().min(1024).max(104_857_600).optional()),
+    COMPANION_MAX_BODY_BYTES: optionalInt(1024, 104_857_600),
 
-    PORT: optionalString.pipe(z.coerce.number().int().min(0).max(65535).optional()),
+    PORT: optionalInt(0, 65535),
 
     /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
     WEBSITE_SITE_NAME: optionalString,

@@ -1,0 +1,11 @@
+// The entry point (package.json "main"). ES modules evaluate in import order, so setup runs before any
+// function module registers itself.
+import './setup.js';
+import './health.js';
+import './openapi.js';
+import './manage-me.js';
+import './manage-organizations.js';
+import './manage-projects.js';
+import './manage-members.js';
+import './manage-api-keys.js';
+import './public-project.js';

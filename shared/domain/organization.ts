@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const organizationNameSchema = z.string().trim().min(1).max(100);
+
+/**
+ * Per-organization settings an admin may change. The limits default to what API.md promises (1 connection request
+ * per second per API key, 5 open sessions per channel type) and are "configurable per org".
+ */
+export const organizationSettingsSchema = z.strictObject({
+  connectionRequestsPerSecondPerKey: z.number().int().min(1).max(100),
+  maxOpenSessionsPerChannelType: z.number().int().min(1).max(1000),
+});
+export type OrganizationSettings = z.infer<typeof organizationSettingsSchema>;
+
+export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
+  connectionRequestsPerSecondPerKey: 1,
+  maxOpenSessionsPerChannelType: 5,
+};
+
+export interface Organization {
+  readonly id: string;
+  readonly name: string;
+  readonly settings: OrganizationSettings;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly etag: string;
+}
+
+export type NewOrganization = Omit<Organization, 'etag'>;
+
+/** A change an admin asks for; absent fields stay as they are, `settings` merges field by field. */
+export interface OrganizationChanges {
+  readonly name?: string | undefined;
+  readonly settings?: Partial<OrganizationSettings> | undefined;
+}

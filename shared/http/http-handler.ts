@@ -1,0 +1,127 @@
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
+import { quoteEtag } from '../domain/etag.js';
+import type { ManagePrincipal } from '../domain/identity.js';
+import type { Services } from '../services/services.js';
+import { correlationIdOf } from './correlation.js';
+import { readJsonBody } from './json-body.js';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { queryObjectOf } from './query-params.js';
+import type { PrincipalOf, ResponseSpecs, RouteAuth, RouteHandler, RouteInput, RouteSpec } from './route.js';
+import { parseInput } from './zod-problems.js';
+
+/** What the HTTP edge needs from the process: the services and the body size limit. */
+export interface HttpRuntime {
+  readonly services: Services;
+  readonly maxBodyBytes: number;
+}
+
+export type HttpRuntimeProvider = () => Promise<HttpRuntime>;
+
+/** Loaded on first use: the composition root pulls in the SDKs, which cold start should not pay for up front. */
+const defaultRuntimeProvider: HttpRuntimeProvider = async () => {
+  const { getRuntime } = await import('../runtime.js');
+  const runtime = await getRuntime();
+  return { services: runtime.services, maxBodyBytes: runtime.config.maxBodyBytes };
+};
+
+/** A reply seen without its route's typing, to serialise it. */
+interface AnyReply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly etag?: string | undefined;
+  readonly location?: string | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+async function authenticate<A extends RouteAuth>(auth: A, request: HttpRequest, services: Services): Promise<PrincipalOf<A>> {
+  // The conditional type cannot be narrowed through `auth` by the compiler; each branch returns the matching principal.
+  if (auth === 'apiKey') {
+    const principal: ApiKeyPrincipal = await services.apiKeys.authenticate(request.headers.get('x-api-key') ?? undefined);
+    return principal as PrincipalOf<A>;
+  }
+  if (auth === 'manage') {
+    const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
+    const principal: ManagePrincipal = await services.manageAuthentication.authenticate(token);
+    return principal as PrincipalOf<A>;
+  }
+  return undefined as PrincipalOf<A>;
+}
+
+function serializeReply(spec: ResponseSpecs, reply: { status: number; body?: unknown }, routeName: string): string | undefined {
+  const declared = spec[reply.status];
+  if (declared === undefined) throw new Error(`route ${routeName} answered undeclared status ${reply.status}`);
+  if (declared.schema === undefined) return undefined;
+  // Output is parsed too: object schemas drop undeclared fields, so an internal field (a hash, a sealed secret)
+  // that reaches a reply by mistake is never sent.
+  const parsed = declared.schema.safeParse(reply.body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+    throw new Error(`route ${routeName} produced a ${reply.status} body that does not match its schema (${fields})`);
+  }
+  return JSON.stringify(parsed.data);
+}
+
+/**
+ * Adapts a route to an Azure Functions HTTP handler: authenticates, validates params, query and body at the edge,
+ * calls the route's handler (one service call), and maps its reply, or any error, to the response. Every response
+ * carries X-Request-Id (the invocation id) and X-Correlation-Id.
+ */
+export function httpHandler<
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+  R extends ResponseSpecs,
+  A extends RouteAuth,
+>(
+  route: RouteSpec<P, Q, B, R, A>,
+  handle: NoInfer<RouteHandler<P, Q, B, R, A>>,
+  provideRuntime: HttpRuntimeProvider = defaultRuntimeProvider,
+): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const correlationId = correlationIdOf(request.headers, context.invocationId);
+    const baseHeaders: Record<string, string> = {
+      'X-Request-Id': context.invocationId,
+      'X-Correlation-Id': correlationId,
+      'Cache-Control': 'no-store',
+    };
+    try {
+      const runtime = await provideRuntime();
+      const principal = await authenticate(route.auth, request, runtime.services);
+      const input = {
+        params: route.params === undefined ? undefined : parseInput(route.params, request.params, 'path'),
+        query: route.query === undefined ? undefined : parseInput(route.query, queryObjectOf(request.query), 'query'),
+        body:
+          route.body === undefined
+            ? undefined
+            : parseInput(route.body, await readJsonBody(request, runtime.maxBodyBytes)),
+        principal,
+        ifMatch: request.headers.get('if-match') ?? undefined,
+        services: runtime.services,
+        request,
+        context,
+      } as RouteInput<P, Q, B, A>;
+      const reply = (await handle(input)) as AnyReply;
+      const body = serializeReply(route.responses, reply, route.name);
+      const headers: Record<string, string> = { ...baseHeaders, ...reply.headers };
+      if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
+      if (reply.etag !== undefined) headers.ETag = quoteEtag(reply.etag);
+      if (reply.location !== undefined) headers.Location = reply.location;
+      return { status: reply.status, headers, body };
+    } catch (error) {
+      const { problem, headers, expected } = toProblem(error);
+      if (!expected) {
+        context.error('unhandled error', { route: route.name, requestId: context.invocationId, correlationId, error });
+      }
+      if (problem.status === 401 && route.auth === 'manage') headers['WWW-Authenticate'] = 'Bearer';
+      return {
+        status: problem.status,
+        headers: { ...baseHeaders, ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },
+        body: JSON.stringify(problem),
+      };
+    }
+  };
+}

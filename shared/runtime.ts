@@ -1,0 +1,125 @@
+import type { Database } from '@azure/cosmos';
+import { getConfig, type Config } from './config.js';
+import { systemClock } from './domain/clock.js';
+import type { ManageTokenVerifier } from './domain/identity.js';
+import { consoleLogger, type Logger } from './domain/logger.js';
+import { createServices, type Services } from './services/services.js';
+
+/** Everything the functions use, built once per process from the configuration. */
+export interface Runtime {
+  readonly config: Config;
+  readonly services: Services;
+  /** The Cosmos database the repositories use (for the local host's snapshot and for benchmarks). */
+  readonly cosmosDatabase: Database;
+  /** Creates the Cosmos database and containers when missing (local start-up and tests; in Azure the deployment does it). */
+  ensureContainers(): Promise<void>;
+  /** Closes the SDK clients (graceful shutdown of the local host, end of a test file). */
+  dispose(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly logger?: Logger;
+  /** Replaces the Entra ID verifier built from MANAGE_AUTH_* (tests that sign their own tokens). */
+  readonly manageTokenVerifier?: ManageTokenVerifier;
+}
+
+/**
+ * The composition root: SDK clients, repositories and services. The SDK adapters are imported here, on first use,
+ * so that importing the function modules (cold start) does not load the Cosmos, Storage and Identity SDKs.
+ */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? consoleLogger;
+  const [
+    { createAzureCredential },
+    { createCosmosClient },
+    { ensureContainers },
+    { CountedContainer },
+    { CosmosOrganizationRepository },
+    { CosmosMemberRosterRepository },
+    { CosmosMembershipIndex },
+    { CosmosProjectRepository },
+    { CosmosApiKeyRepository },
+    { CosmosApiKeyLookupRepository },
+    { createStorageClients },
+    { createCosmosHealthProbe },
+    { createStorageHealthProbe },
+    { LocalKeyFileSealer },
+  ] = await Promise.all([
+    import('./adapters/azure-credential.js'),
+    import('./adapters/cosmos/client.js'),
+    import('./adapters/cosmos/containers.js'),
+    import('./adapters/cosmos/counted-container.js'),
+    import('./adapters/cosmos/organization-repository.js'),
+    import('./adapters/cosmos/member-roster-repository.js'),
+    import('./adapters/cosmos/membership-index.js'),
+    import('./adapters/cosmos/project-repository.js'),
+    import('./adapters/cosmos/api-key-repository.js'),
+    import('./adapters/cosmos/api-key-lookup-repository.js'),
+    import('./adapters/storage.js'),
+    import('./adapters/health/cosmos-health-probe.js'),
+    import('./adapters/health/storage-health-probe.js'),
+    import('./adapters/secrets/local-key-file-sealer.js'),
+  ]);
+
+  // One credential for every client that uses the managed identity; created only if one does.
+  let credential: ReturnType<typeof createAzureCredential> | undefined;
+  const sharedCredential = () => (credential ??= createAzureCredential(config));
+
+  const cosmos = createCosmosClient(config, sharedCredential);
+  const database = cosmos.database(config.cosmos.database);
+  const container = (id: string) => new CountedContainer(database.container(id));
+  const storage = createStorageClients(config, sharedCredential);
+
+  let manageTokenVerifier = options.manageTokenVerifier;
+  if (manageTokenVerifier === undefined && config.manageAuth !== undefined) {
+    const { createEntraTokenVerifier } = await import('./adapters/entra/jwt-verifier.js');
+    manageTokenVerifier = createEntraTokenVerifier({
+      issuer: config.manageAuth.issuer,
+      audience: config.manageAuth.audience,
+      jwksUrl: config.manageAuth.jwksUrl,
+    });
+  }
+
+  const services = createServices({
+    organizations: new CosmosOrganizationRepository(container('organizations')),
+    rosters: new CosmosMemberRosterRepository(container('member-rosters')),
+    membershipIndex: new CosmosMembershipIndex(container('memberships')),
+    projects: new CosmosProjectRepository(container('projects')),
+    apiKeys: new CosmosApiKeyRepository(container('api-keys')),
+    apiKeyLookups: new CosmosApiKeyLookupRepository(container('api-key-lookups')),
+    sealer: new LocalKeyFileSealer(config.secretKeyFile),
+    healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
+    manageTokenVerifier,
+    devAdminToken: config.devAdminToken,
+    clock: systemClock,
+    logger,
+  });
+
+  return {
+    config,
+    services,
+    cosmosDatabase: database,
+    async ensureContainers() {
+      await ensureContainers(database);
+    },
+    async dispose() {
+      cosmos.dispose();
+    },
+  };
+}
+
+let current: Promise<Runtime> | undefined;
+
+/** The process's runtime, built from `getConfig()` on first use. A failed build is retried on the next call. */
+export function getRuntime(): Promise<Runtime> {
+  current ??= createRuntime(getConfig()).catch((err: unknown) => {
+    current = undefined;
+    throw err;
+  });
+  return current;
+}
+
+/** Installs a runtime built elsewhere (tests with fakes, or a host that built it with options), or clears it. */
+export function setRuntime(runtime: Runtime | undefined): void {
+  current = runtime === undefined ? undefined : Promise.resolve(runtime);
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { parseConfig, type Config } from '../../../shared/config.js';
+import type { Logger } from '../../../shared/domain/logger.js';
+import { createRuntime, type Runtime } from '../../../shared/runtime.js';
+
+/** Settings pointing at the emulators started by the global setup, with a database of this test file's own. */
+export function emulatorConfig(databasePrefix: string, overrides: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'companion-it-'));
+  return parseConfig({
+    AzureWebJobsStorage: inject('storageConnectionString'),
+    COSMOS_ENDPOINT: inject('cosmosEndpoint'),
+    COSMOS_KEY: inject('cosmosKey'),
+    COSMOS_EMULATOR_CERT_FILE: inject('cosmosCertFile'),
+    COSMOS_DATABASE: `${databasePrefix}-${randomBytes(4).toString('hex')}`,
+    COMPANION_DATA_DIR: dataDir,
+    ...overrides,
+  });
+}
+
+export const silentLogger: Logger = { warn: () => undefined, error: () => undefined };
+
+/** A runtime on the real emulators with its containers created. */
+export async function emulatorRuntime(databasePrefix: string, overrides: Record<string, string> = {}): Promise<Runtime> {
+  const runtime = await createRuntime(emulatorConfig(databasePrefix, overrides), { logger: silentLogger });
+  await runtime.ensureContainers();
+  return runtime;
+}

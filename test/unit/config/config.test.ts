@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../shared/config.js';
+
+const minimal = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', COSMOS_ENDPOINT: 'https://localhost:8081/' };
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('reads a minimal local configuration with defaults', () => {
+    const config = parseConfig(minimal);
+    expect(config).toMatchObject({ maxBodyBytes: 1_048_576, port: 7071, manageAuth: undefined, storage: { kind: 'connectionString' } });
+  });
+
+  it('names each missing required setting', () => {
+    const problems = problemsOf({});
+    expect(problems.some((p) => p.startsWith('AzureWebJobsStorage:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('COSMOS_ENDPOINT:'))).toBe(true);
+  });
+
+  it.each([
+    ['COSMOS_ENDPOINT', 'not a url'],
+    ['COMPANION_MAX_BODY_BYTES', '12abc'],
+    ['PORT', '70000'],
+    ['COMPANION_DEV_ADMIN_TOKEN', 'short'],
+    ['COMPANION_BOOTSTRAP_API_KEY', 'has spaces in it and is long enough'],
+  ])('names %s when it is malformed', (name, value) => {
+    const problems = problemsOf({ ...minimal, [name]: value });
+    expect(problems.some((p) => p.startsWith(`${name}:`))).toBe(true);
+  });
+
+  it('requires MANAGE_AUTH_ISSUER and MANAGE_AUTH_AUDIENCE together', () => {
+    expect(problemsOf({ ...minimal, MANAGE_AUTH_ISSUER: 'https://login.example.com/t/v2.0' })).toEqual([
+      expect.stringMatching(/^MANAGE_AUTH_AUDIENCE:/),
+    ]);
+  });
+
+  it('refuses local-only settings when running in Azure', () => {
+    const problems = problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app', COMPANION_DEV_ADMIN_TOKEN: 'x'.repeat(32) });
+    expect(problems).toEqual([expect.stringMatching(/^COMPANION_DEV_ADMIN_TOKEN:/)]);
+  });
+});

@@ -1,0 +1,90 @@
+import type { Clock } from '../../../shared/domain/clock.js';
+import type { HealthProbe } from '../../../shared/domain/health-probe.js';
+import type { ManagePrincipal, ManageTokenVerifier } from '../../../shared/domain/identity.js';
+import type { Logger } from '../../../shared/domain/logger.js';
+import { createServices, type Services } from '../../../shared/services/services.js';
+import {
+  InMemoryApiKeyLookupRepository,
+  InMemoryApiKeyRepository,
+  InMemoryMemberRosterRepository,
+  InMemoryMembershipIndex,
+  InMemoryOrganizationRepository,
+  InMemoryProjectRepository,
+  ReversibleTestSealer,
+} from './in-memory-ports.js';
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current = new Date('2025-01-01T00:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Collects log lines so tests can assert what was (and was not) logged. */
+export class RecordingLogger implements Logger {
+  readonly lines: { level: 'warn' | 'error'; message: string; properties: Record<string, unknown> | undefined }[] = [];
+  warn(message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, properties });
+  }
+  error(message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level: 'error', message, properties });
+  }
+}
+
+export interface TestWorld {
+  readonly services: Services;
+  readonly clock: ManualClock;
+  readonly logger: RecordingLogger;
+  readonly organizations: InMemoryOrganizationRepository;
+  readonly rosters: InMemoryMemberRosterRepository;
+  readonly membershipIndex: InMemoryMembershipIndex;
+  readonly projects: InMemoryProjectRepository;
+  readonly apiKeys: InMemoryApiKeyRepository;
+  readonly apiKeyLookups: InMemoryApiKeyLookupRepository;
+  readonly sealer: ReversibleTestSealer;
+}
+
+export interface TestWorldOptions {
+  readonly devAdminToken?: string;
+  readonly verifier?: ManageTokenVerifier;
+  readonly healthProbes?: HealthProbe[];
+}
+
+export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
+  const ports = {
+    organizations: new InMemoryOrganizationRepository(),
+    rosters: new InMemoryMemberRosterRepository(),
+    membershipIndex: new InMemoryMembershipIndex(),
+    projects: new InMemoryProjectRepository(),
+    apiKeys: new InMemoryApiKeyRepository(),
+    apiKeyLookups: new InMemoryApiKeyLookupRepository(),
+    sealer: new ReversibleTestSealer(),
+    clock: new ManualClock(),
+    logger: new RecordingLogger(),
+  };
+  const services = createServices({
+    ...ports,
+    healthProbes: options.healthProbes ?? [],
+    manageTokenVerifier: options.verifier,
+    devAdminToken: options.devAdminToken,
+  });
+  return { ...ports, services };
+}
+
+export function entraUser(userId: string, email?: string): ManagePrincipal {
+  return { userId, email, name: undefined, kind: 'entra' };
+}
+
+/** An organization with an admin, a member and a project, the usual starting point. */
+export async function seedOrganization(world: TestWorld, name = 'Acme') {
+  const admin = entraUser(`${name.toLowerCase()}-admin`);
+  const member = entraUser(`${name.toLowerCase()}-member`);
+  const org = await world.services.organizations.create({ name, firstAdmin: { userId: admin.userId } });
+  const memberView = await world.services.members.add(admin, org.id, { userId: member.userId, role: 'member' });
+  const project = await world.services.projects.create(admin, org.id, { name: `${name} project` });
+  return { org, admin, member, memberId: memberView.id, project };
+}
