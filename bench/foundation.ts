@@ -14,47 +14,59 @@ const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface FoundationResults {
-  readonly coldStart: { libraryMs: number; functionsMs: number; ratio: number; runs: number };
+  readonly coldStart: {
+    libraryMs: number;
+    modulesMs: number;
+    bundleMs: number;
+    modulesRatio: number;
+    bundleRatio: number;
+    runs: number;
+  };
   readonly apiOverhead: {
     readonly service: LoadFigures;
     readonly bare: LoadFigures;
     readonly throughputRatio: number;
-    readonly p50Ratio: number;
-    readonly p99Ratio: number;
+    readonly meanLatencyRatio: number;
   };
   readonly storeOps: { requests: number; cosmosRequests: number; perRequest: number };
 }
 
 interface LoadFigures {
   readonly requestsPerSecond: number;
+  readonly meanMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
 }
 
-/** Cold start: each import in a fresh Node process, alternating, median of the runs. */
+/** Cold start: each import in a fresh Node process, interleaved, median of the runs. */
 async function coldStart(runs: number): Promise<FoundationResults['coldStart']> {
   const probe = path.join(HERE, 'import-probe.js');
-  const library: number[] = [];
-  const functions: number[] = [];
+  const samples: Record<'library' | 'modules' | 'bundle', number[]> = { library: [], modules: [], bundle: [] };
   for (let i = 0; i < runs; i += 1) {
-    for (const [target, into] of [
-      ['library', library],
-      ['functions', functions],
-    ] as const) {
-      const { stdout } = await run(process.execPath, [probe, target], { env: { ...process.env, COSMOS_ENDPOINT: 'https://127.0.0.1:1/', AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
-      into.push((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { ms: number }).ms);
+    for (const target of ['library', 'modules', 'bundle'] as const) {
+      const { stdout } = await run(process.execPath, [probe, target]);
+      samples[target].push((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { ms: number }).ms);
     }
   }
-  const libraryMs = median(library);
-  const functionsMs = median(functions);
-  return { libraryMs: round(libraryMs), functionsMs: round(functionsMs), ratio: round(functionsMs / libraryMs), runs };
+  const libraryMs = median(samples.library);
+  const modulesMs = median(samples.modules);
+  const bundleMs = median(samples.bundle);
+  return {
+    libraryMs: round(libraryMs),
+    modulesMs: round(modulesMs),
+    bundleMs: round(bundleMs),
+    modulesRatio: round(modulesMs / libraryMs),
+    bundleRatio: round(bundleMs / libraryMs),
+    runs,
+  };
 }
 
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadFigures> {
   const result = await autocannon({ url, connections: 16, duration: seconds, headers });
   return {
     requestsPerSecond: round(result.requests.average, 0),
+    meanMs: round(result.latency.mean, 3),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -116,8 +128,7 @@ export async function runFoundationBench(options: { seconds: number; coldRuns: n
         service: serviceFigures,
         bare: bareFigures,
         throughputRatio: round(bareFigures.requestsPerSecond / serviceFigures.requestsPerSecond),
-        p50Ratio: round(serviceFigures.p50Ms / Math.max(bareFigures.p50Ms, 0.001)),
-        p99Ratio: round(serviceFigures.p99Ms / Math.max(bareFigures.p99Ms, 0.001)),
+        meanLatencyRatio: round(serviceFigures.meanMs / bareFigures.meanMs, 1),
       },
       storeOps: { requests, cosmosRequests, perRequest: round(cosmosRequests / requests, 3) },
     };

@@ -14,6 +14,12 @@ import { startLocalHost, type LocalHost } from './host/index.js';
 /** The folder holding host.json and dist/: two levels above this file once built (dist/local/stack.js). */
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+function appMain(): string {
+  const manifest = JSON.parse(readFileSync(path.join(APP_DIR, 'package.json'), 'utf8')) as { main?: string };
+  if (!manifest.main) throw new Error('package.json has no "main" entry for the function app');
+  return manifest.main;
+}
+
 export interface LocalStackOptions {
   readonly env: Record<string, string | undefined>;
   readonly log: (line: string) => void;
@@ -97,7 +103,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     installFunctionsCore();
-    await import(pathToFileURL(path.join(APP_DIR, 'dist', 'functions', 'index.js')).href);
+    // The same bundle package.json names as "main", which is what runs in Azure.
+    await import(pathToFileURL(path.join(APP_DIR, appMain())).href);
     const host: LocalHost = await startLocalHost({
       appDir: APP_DIR,
       port: config.port,
