@@ -18,7 +18,7 @@ function newSecret(prefix: string): string {
 
 /**
  * The bootstrap API key and dev admin token: taken from the settings when given, else the ones saved in
- * `<data folder>/bootstrap.json`, else generated and saved there (mode 0600) so a restart keeps them.
+ * `<data folder>/bootstrap.json`, which are generated on first start (mode 0600) so a restart keeps them.
  */
 export function loadBootstrapSecrets(
   dataDir: string,
@@ -26,17 +26,20 @@ export function loadBootstrapSecrets(
 ): BootstrapSecrets {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'bootstrap.json');
-  const saved = existsSync(file) ? savedSecrets.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
-  const apiKey = fromSettings.apiKey ?? (saved?.success ? saved.data.apiKey : newSecret('cmp_'));
-  const devAdminToken =
-    fromSettings.devAdminToken ?? (saved?.success ? saved.data.devAdminToken : newSecret('dev_'));
-  writeFileSync(file, `${JSON.stringify({ apiKey, devAdminToken }, null, 2)}\n`, { mode: 0o600 });
+  const parsed = existsSync(file) ? savedSecrets.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+  const saved = parsed?.success ? parsed.data : undefined;
+  // The file keeps generated values only; values from settings win each time they are given and are not copied
+  // to disk (they are validated later, with every other setting).
+  const kept = saved ?? { apiKey: newSecret('cmp_'), devAdminToken: newSecret('dev_') };
+  if (!saved) writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
+  const apiKey = fromSettings.apiKey ?? kept.apiKey;
+  const devAdminToken = fromSettings.devAdminToken ?? kept.devAdminToken;
   return {
     apiKey,
     devAdminToken,
     generated: {
-      apiKey: fromSettings.apiKey === undefined && !(saved?.success ?? false),
-      devAdminToken: fromSettings.devAdminToken === undefined && !(saved?.success ?? false),
+      apiKey: fromSettings.apiKey === undefined && saved === undefined,
+      devAdminToken: fromSettings.devAdminToken === undefined && saved === undefined,
     },
   };
 }
