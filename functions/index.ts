@@ -8,4 +8,8 @@ import './manage-organizations.js';
 import './manage-projects.js';
 import './manage-members.js';
 import './manage-api-keys.js';
+import './manage-digital-twin-consent.js';
 import './public-project.js';
+import './catalog.js';
+import './companions.js';
+import './digital-twins.js';

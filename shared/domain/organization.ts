@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DigitalTwinConsent } from './digital-twin-consent.js';
 
 export const organizationNameSchema = z.string().trim().min(1).max(100);
 
@@ -21,6 +22,8 @@ export interface Organization {
   readonly id: string;
   readonly name: string;
   readonly settings: OrganizationSettings;
+  /** Set while an admin's consent to digital twins stands; absent before it is given and after it is withdrawn. */
+  readonly digitalTwinConsent?: DigitalTwinConsent | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly etag: string;

@@ -42,6 +42,17 @@ export const COSMOS_CONTAINERS = [
     partitionKeyPath: '/id',
     purpose: 'One document per active key under the SHA-256 of its secret: authentication is one point read.',
   },
+  {
+    id: 'companions',
+    partitionKeyPath: '/projectId',
+    purpose: 'Companions and digital twins of a project; reads, lists and filters never leave the project partition.',
+  },
+  {
+    id: 'companion-claims',
+    partitionKeyPath: '/id',
+    purpose:
+      "Create-only claims of a digital twin's externalClientId, id derived from project and externalClientId: unique per project even under concurrent creates.",
+  },
 ] as const satisfies readonly ContainerDefinition[];
 
 export type ContainerId = (typeof COSMOS_CONTAINERS)[number]['id'];

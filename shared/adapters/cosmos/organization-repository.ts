@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digitalTwinConsentSchema } from '../../domain/digital-twin-consent.js';
 import { ConflictError } from '../../domain/errors.js';
 import { DEFAULT_ORGANIZATION_SETTINGS, type NewOrganization, type Organization } from '../../domain/organization.js';
 import type { OrganizationRepository } from '../../domain/organization-repository.js';
@@ -17,6 +18,7 @@ const organizationDocument = z.object({
       maxOpenSessionsPerChannelType: z.number().int().optional(),
     })
     .optional(),
+  digitalTwinConsent: digitalTwinConsentSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   _etag: z.string(),
@@ -33,6 +35,10 @@ function toOrganization(document: unknown): Organization {
       maxOpenSessionsPerChannelType:
         d.settings?.maxOpenSessionsPerChannelType ?? DEFAULT_ORGANIZATION_SETTINGS.maxOpenSessionsPerChannelType,
     },
+    digitalTwinConsent:
+      d.digitalTwinConsent === undefined
+        ? undefined
+        : { grantedBy: d.digitalTwinConsent.grantedBy, grantedAt: d.digitalTwinConsent.grantedAt },
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     etag: d._etag,
@@ -45,6 +51,8 @@ function toDocument(org: NewOrganization) {
     type: 'organization',
     name: org.name,
     settings: org.settings,
+    // JSON drops undefined, so a withdrawn consent leaves no field behind.
+    digitalTwinConsent: org.digitalTwinConsent,
     createdAt: org.createdAt,
     updatedAt: org.updatedAt,
   };

@@ -17,7 +17,7 @@ import type { SealedSecret, SecretSealer } from '../../../shared/domain/secret-s
  * A document table with the store semantics the services rely on: create-only writes, ETag-conditional replaces
  * (a new ETag per write), idempotent deletes. Counts operations like the Cosmos wrapper does.
  */
-class Table<T extends { etag: string }> {
+export class Table<T extends { etag: string }> {
   readonly rows = new Map<string, T>();
   operations = 0;
 

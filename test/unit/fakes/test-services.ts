@@ -4,6 +4,12 @@ import type { ManagePrincipal, ManageTokenVerifier } from '../../../shared/domai
 import type { Logger } from '../../../shared/domain/logger.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
 import {
+  InMemoryBlobStore,
+  InMemoryCompanionRepository,
+  InMemoryDigitalTwinClaimRepository,
+  RecordingEventPublisher,
+} from './in-memory-companion-ports.js';
+import {
   InMemoryApiKeyLookupRepository,
   InMemoryApiKeyRepository,
   InMemoryMemberRosterRepository,
@@ -46,12 +52,17 @@ export interface TestWorld {
   readonly apiKeys: InMemoryApiKeyRepository;
   readonly apiKeyLookups: InMemoryApiKeyLookupRepository;
   readonly sealer: ReversibleTestSealer;
+  readonly companions: InMemoryCompanionRepository;
+  readonly twinClaims: InMemoryDigitalTwinClaimRepository;
+  readonly blobs: InMemoryBlobStore;
+  readonly events: RecordingEventPublisher;
 }
 
 export interface TestWorldOptions {
   readonly devAdminToken?: string;
   readonly verifier?: ManageTokenVerifier;
   readonly healthProbes?: HealthProbe[];
+  readonly allowPrivateUrls?: boolean;
 }
 
 export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
@@ -63,6 +74,10 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     apiKeys: new InMemoryApiKeyRepository(),
     apiKeyLookups: new InMemoryApiKeyLookupRepository(),
     sealer: new ReversibleTestSealer(),
+    companions: new InMemoryCompanionRepository(),
+    twinClaims: new InMemoryDigitalTwinClaimRepository(),
+    blobs: new InMemoryBlobStore(),
+    events: new RecordingEventPublisher(),
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
@@ -71,6 +86,7 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     healthProbes: options.healthProbes ?? [],
     manageTokenVerifier: options.verifier,
     devAdminToken: options.devAdminToken,
+    allowPrivateUrls: options.allowPrivateUrls ?? false,
   });
   return { ...ports, services };
 }

@@ -35,6 +35,18 @@ describe('OpenAPI document', () => {
         'GET /manage/projects/{projectId}/api-keys/{keyId}',
         'DELETE /manage/projects/{projectId}/api-keys/{keyId}',
         'GET /public/project',
+        'GET /manage/orgs/{orgId}/digital-twin-consent',
+        'PUT /manage/orgs/{orgId}/digital-twin-consent',
+        'DELETE /manage/orgs/{orgId}/digital-twin-consent',
+        'GET /public/companions',
+        'POST /public/companions',
+        'GET /public/companions/{id}',
+        'PATCH /public/companions/{id}',
+        'DELETE /public/companions/{id}',
+        'GET /public/companions/ethnicities',
+        'GET /public/companions/stock',
+        'GET /public/voices',
+        'POST /public/digital-twins',
       ]),
     );
     expect(operations).toHaveLength(routeRegistry.all().length);
@@ -72,6 +84,20 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(created.responses['201'])).toContain('secret');
     const listed = document.paths['/manage/projects/{projectId}/api-keys']!.get as Json & { responses: Record<string, Json> };
     expect(JSON.stringify(listed.responses['200'])).not.toContain('secretHash');
+  });
+
+  it('describes the companion list filters and the digital twin body as the seed defines it', () => {
+    const list = document.paths['/public/companions']!.get as Json & { parameters: Json[]; summary: string };
+    expect(list.parameters.map((p) => p.name)).toEqual(['pageIndex', 'pageSize', 'personaType', 'statuses', 'gender', 'ethnicity', 'search', 'tags']);
+    expect(list.summary).toContain('tags=key:value');
+    const twin = document.paths['/public/digital-twins']!.post as Json & {
+      requestBody: { content: Record<string, { schema: Json & { properties: Record<string, Json> } }> };
+    };
+    const schema = twin.requestBody.content['application/json']!.schema;
+    expect(schema.required).toEqual(['firstName', 'lastName', 'description', 'gender', 'ethnicity', 'voiceUrl', 'externalClientId']);
+    expect(schema.additionalProperties).toBe(false);
+    const got = document.paths['/public/companions/{id}']!.get as Json & { responses: Record<string, Json> };
+    expect(JSON.stringify(got.responses['200'])).not.toContain('blobPath');
   });
 
   it('turns Functions route templates into OpenAPI paths', () => {
