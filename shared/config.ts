@@ -74,6 +74,19 @@ export const settingsSchema = z
 
     PORT: optionalInt(0, 65535),
 
+    /** A remote avatar rendering service: jobs are POSTed here; unset means the local engine renders. */
+    AVATAR_ENGINE_URL: optionalUrl,
+    /** Shared with the rendering service: signs submissions and verifies its callbacks (HMAC-SHA256). */
+    AVATAR_ENGINE_CALLBACK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').max(512).optional()),
+    /** This service's public address, e.g. `https://companion.example.com`; callback URLs are built from it. */
+    COMPANION_PUBLIC_BASE_URL: optionalUrl,
+    /** Azure AI Speech for digital twins' personal voices; unset means the local voice engine keeps the sample. */
+    SPEECH_ENDPOINT: optionalUrl,
+    /** The Speech resource key; without it the managed identity is used. */
+    SPEECH_KEY: optionalString,
+    /** The language of the consent statement at the start of twins' voice recordings (BCP-47). */
+    SPEECH_CONSENT_LOCALE: optionalString.pipe(z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a locale such as en-US').optional()),
+
     /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
     WEBSITE_SITE_NAME: optionalString,
     WEBSITE_INSTANCE_ID: optionalString,
@@ -107,6 +120,31 @@ export const settingsSchema = z
     }
     if (s.COSMOS_ENDPOINT === undefined) {
       ctx.addIssue({ code: 'custom', path: ['COSMOS_ENDPOINT'], message: 'is required' });
+    }
+    if ((s.AVATAR_ENGINE_URL === undefined) !== (s.AVATAR_ENGINE_CALLBACK_SECRET === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.AVATAR_ENGINE_URL === undefined ? 'AVATAR_ENGINE_URL' : 'AVATAR_ENGINE_CALLBACK_SECRET'],
+        message: 'AVATAR_ENGINE_URL and AVATAR_ENGINE_CALLBACK_SECRET are set together',
+      });
+    }
+    if (s.AVATAR_ENGINE_URL !== undefined && s.COMPANION_PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COMPANION_PUBLIC_BASE_URL'],
+        message: 'is required with AVATAR_ENGINE_URL: the rendering service calls back at <COMPANION_PUBLIC_BASE_URL>/callbacks/avatar-engine/<jobId>',
+      });
+    }
+    if (inAzure) {
+      for (const name of ['AVATAR_ENGINE_URL', 'COMPANION_PUBLIC_BASE_URL', 'SPEECH_ENDPOINT'] as const) {
+        const value = s[name];
+        if (value !== undefined && !value.startsWith('https://')) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'must be an https:// URL when running in Azure' });
+        }
+      }
+    }
+    if (s.SPEECH_KEY !== undefined && s.SPEECH_ENDPOINT === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SPEECH_ENDPOINT'], message: 'is required when SPEECH_KEY is set' });
     }
     if ((s.MANAGE_AUTH_ISSUER === undefined) !== (s.MANAGE_AUTH_AUDIENCE === undefined)) {
       ctx.addIssue({
@@ -142,6 +180,13 @@ export interface Config {
   readonly secretKeyFile: string;
   readonly maxBodyBytes: number;
   readonly port: number;
+  /** The remote avatar rendering service; undefined means the local engine. */
+  readonly avatarEngine:
+    | { readonly url: string; readonly callbackSecret: string; readonly publicBaseUrl: string }
+    | undefined;
+  readonly publicBaseUrl: string | undefined;
+  /** Azure AI Speech personal voice; undefined means the local voice engine. */
+  readonly speech: { readonly endpoint: string; readonly key: string | undefined; readonly consentLocale: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +241,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     secretKeyFile: s.COMPANION_SECRET_KEY_FILE ?? `${s.COMPANION_DATA_DIR}/secret.key`,
     maxBodyBytes: s.COMPANION_MAX_BODY_BYTES ?? 1_048_576,
     port: s.PORT ?? 7071,
+    avatarEngine:
+      s.AVATAR_ENGINE_URL !== undefined && s.AVATAR_ENGINE_CALLBACK_SECRET !== undefined && s.COMPANION_PUBLIC_BASE_URL !== undefined
+        ? { url: s.AVATAR_ENGINE_URL, callbackSecret: s.AVATAR_ENGINE_CALLBACK_SECRET, publicBaseUrl: s.COMPANION_PUBLIC_BASE_URL }
+        : undefined,
+    publicBaseUrl: s.COMPANION_PUBLIC_BASE_URL,
+    speech:
+      s.SPEECH_ENDPOINT !== undefined
+        ? { endpoint: s.SPEECH_ENDPOINT, key: s.SPEECH_KEY, consentLocale: s.SPEECH_CONSENT_LOCALE ?? 'en-US' }
+        : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from '@azure/cosmos';
 import { getConfig, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
+import type { EventPublisher } from './domain/event-publisher.js';
 import type { ManageTokenVerifier } from './domain/identity.js';
 import { consoleLogger, type Logger } from './domain/logger.js';
 import { createServices, type Services } from './services/services.js';
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Replaces the Entra ID verifier built from MANAGE_AUTH_* (tests that sign their own tokens). */
   readonly manageTokenVerifier?: ManageTokenVerifier;
+  /** Replaces the webhook-events queue publisher (tests that assert the events of one runtime alone). */
+  readonly events?: EventPublisher;
 }
 
 /**
@@ -79,6 +82,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const database = cosmos.database(config.cosmos.database);
   const container = (id: string) => new CountedContainer(database.container(id));
   const storage = createStorageClients(config, sharedCredential);
+  const { createMediaIntakePorts } = await import('./adapters/media-intake-ports.js');
+  const { createCompanionGenerationPorts } = await import('./adapters/companion-generation-ports.js');
 
   let manageTokenVerifier = options.manageTokenVerifier;
   if (manageTokenVerifier === undefined && config.manageAuth !== undefined) {
@@ -101,8 +106,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     companions: new CosmosCompanionRepository(container('companions')),
     twinClaims: new CosmosDigitalTwinClaimRepository(container('companion-claims')),
     blobs: new AzureBlobStore(storage.blobs),
-    events: new QueueEventPublisher(storage.queues.getQueueClient(WEBHOOK_EVENTS_QUEUE)),
+    events: options.events ?? new QueueEventPublisher(storage.queues.getQueueClient(WEBHOOK_EVENTS_QUEUE)),
     allowPrivateUrls: config.allowPrivateUrls,
+    ...createMediaIntakePorts(config, storage),
+    ...createCompanionGenerationPorts(config, storage, sharedCredential, systemClock),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,

@@ -8,6 +8,7 @@ import type {
   StockCompanion,
   VoiceProfileStatus,
 } from './companion.js';
+import { companionAssetPath, previewViewOf } from './companion-asset-paths.js';
 import { quoteEtag } from './etag.js';
 
 /** A media entry as clients see it: where it came from and how its check went, never where it is stored. */
@@ -19,6 +20,8 @@ export interface PublicCompanionMedia {
 }
 
 export interface PublicAvatarView {
+  /** The route that serves the image (`GET /public/companions/{id}/assets/{view}`, with the API key). */
+  readonly url: string;
   readonly contentType: string;
   readonly width: number;
   readonly height: number;
@@ -61,6 +64,25 @@ function mapValues<K extends string, A, B>(record: Partial<Record<K, A>>, map: (
   return out;
 }
 
+/** Views as clients see them: each with the route that serves it, never its storage path. */
+export function publicAvatarViewsOf(
+  companionId: string,
+  views: Partial<Record<AvatarViewName, { readonly contentType: string; readonly width: number; readonly height: number }>>,
+): Partial<Record<AvatarViewName, PublicAvatarView>> {
+  const out: Partial<Record<AvatarViewName, PublicAvatarView>> = {};
+  for (const [name, view] of Object.entries(views) as [AvatarViewName, (typeof views)[AvatarViewName]][]) {
+    if (view !== undefined) out[name] = { url: companionAssetPath(companionId, name), contentType: view.contentType, width: view.width, height: view.height };
+  }
+  return out;
+}
+
+/** The stored preview (stock companions), else the route of the view a client shows first. */
+export function previewUrlOf(companionId: string, previewUrl: string | undefined, views: Partial<Record<AvatarViewName, unknown>>): string | undefined {
+  if (previewUrl !== undefined) return previewUrl;
+  const view = previewViewOf(views);
+  return view === undefined ? undefined : companionAssetPath(companionId, view);
+}
+
 export function publicCompanionOf(companion: Companion | StockCompanion): PublicCompanion {
   return {
     id: companion.id,
@@ -77,10 +99,8 @@ export function publicCompanionOf(companion: Companion | StockCompanion): Public
     status: companion.status,
     failureReason: companion.failureReason,
     warnings: companion.warnings?.map((w) => ({ code: w.code, message: w.message })),
-    previewUrl: companion.previewUrl,
-    avatar: {
-      views: mapValues(companion.avatar.views, (v) => ({ contentType: v.contentType, width: v.width, height: v.height })),
-    },
+    previewUrl: previewUrlOf(companion.id, companion.previewUrl, companion.avatar.views),
+    avatar: { views: publicAvatarViewsOf(companion.id, companion.avatar.views) },
     voice: companion.voice === undefined ? undefined : { status: companion.voice.status, failureReason: companion.voice.failureReason },
     media: mapValues(companion.media, (m) => ({ source: m.source, url: m.url, status: m.status, failureCode: m.failureCode })),
     stock: 'stock' in companion ? true : undefined,

@@ -65,6 +65,21 @@ export interface CompanionMedia {
   readonly status: MediaStatus;
   /** Why the check rejected it, e.g. `VoiceSampleTooShort`. */
   readonly failureCode?: string | undefined;
+  /** What the check found in an accepted file (internal): its sniffed type, size and, by kind, length or pixels. */
+  readonly contentType?: string | undefined;
+  readonly sizeBytes?: number | undefined;
+  readonly durationSeconds?: number | undefined;
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+}
+
+/**
+ * When the media intake queued the generation jobs (internal). Recorded after the message is sent, so a retried check
+ * that finds it absent sends again (the jobs tolerate a repeat) and one that finds it present sends nothing.
+ */
+export interface CompanionMediaHandOff {
+  readonly avatarGeneration?: string | undefined;
+  readonly voiceProfile?: string | undefined;
 }
 
 /** A generated view asset. The blob path is internal; clients get the asset by a short-lived URL or route. */
@@ -74,6 +89,28 @@ export interface AvatarViewAsset {
   readonly width: number;
   readonly height: number;
 }
+
+/**
+ * A rendering job handed to a remote avatar engine. It is recorded before the job is submitted, so that the engine's
+ * signed callback (which may arrive before the submission call returns) finds the companion waiting for it.
+ */
+export interface AvatarEngineJob {
+  readonly id: string;
+  /** When the engine accepted the job; absent while the submission has not been confirmed. */
+  readonly submittedAt?: string | undefined;
+}
+
+/** Where a twin's voice profile lives: internal, never shown to clients. */
+export type VoiceProfileRef =
+  | { readonly engine: 'local'; readonly blobPath: string; readonly contentType: string }
+  | {
+      readonly engine: 'azurePersonalVoice';
+      readonly personalVoiceId: string;
+      /** What speech synthesis names in SSML (`<mstts:ttsembedding speakerProfileId=...>`). */
+      readonly speakerProfileId: string;
+      readonly consentId: string;
+      readonly speechProjectId: string;
+    };
 
 /** Something the service did that the client should know about, e.g. a picture centre-cropped to 16:9. */
 export interface CompanionWarning {
@@ -100,10 +137,21 @@ export interface Companion {
   readonly failureReason?: string | undefined;
   readonly warnings?: CompanionWarning[] | undefined;
   readonly previewUrl?: string | undefined;
-  readonly avatar: { readonly views: Partial<Record<AvatarViewName, AvatarViewAsset>> };
+  readonly avatar: {
+    readonly views: Partial<Record<AvatarViewName, AvatarViewAsset>>;
+    /** Set while a remote avatar engine renders the views. */
+    readonly job?: AvatarEngineJob | undefined;
+  };
   /** Digital twins: the voice profile cloned from the recording. */
-  readonly voice?: { readonly status: VoiceProfileStatus; readonly failureReason?: string | undefined } | undefined;
+  readonly voice?:
+    | {
+        readonly status: VoiceProfileStatus;
+        readonly failureReason?: string | undefined;
+        readonly profile?: VoiceProfileRef | undefined;
+      }
+    | undefined;
   readonly media: Partial<Record<MediaKind, CompanionMedia>>;
+  readonly mediaHandOff?: CompanionMediaHandOff | undefined;
   readonly created: string;
   readonly updated: string;
   readonly etag: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Companion, StockCompanion } from './companion.js';
+import { stockPreviewPath } from './companion-asset-paths.js';
 
 /** The ids share a prefix that generated ids (lower-case base32 without `-`) can never have. */
 export const STOCK_COMPANION_ID_PREFIX = 'comp_stock-';
@@ -83,14 +84,17 @@ const DEFINITIONS: readonly StockDefinition[] = [
 
 function stockCompanionOf(definition: StockDefinition): StockCompanion {
   const { slug, ...profile } = definition;
+  const id = `${STOCK_COMPANION_ID_PREFIX}${slug}`;
   const content: Omit<StockCompanion, 'etag'> = {
-    id: `${STOCK_COMPANION_ID_PREFIX}${slug}`,
+    id,
     stock: true,
     personaType: 'companion',
     ...profile,
     version: 'v1',
     tags: { catalog: 'stock', ...profile.tags },
     status: 'completed',
+    // A portrait drawn from the profile, served by GET /public/companions/stock/{id}/preview.
+    previewUrl: stockPreviewPath(id),
     avatar: { views: {} },
     media: {},
     created: CATALOG_DATE,

@@ -8,7 +8,7 @@ import { correlationIdOf } from './correlation.js';
 import { readJsonBody } from './json-body.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { queryObjectOf } from './query-params.js';
-import type { PrincipalOf, ResponseSpecs, RouteAuth, RouteHandler, RouteInput, RouteSpec } from './route.js';
+import type { BinaryBody, PrincipalOf, ResponseSpecs, RouteAuth, RouteHandler, RouteInput, RouteSpec } from './route.js';
 import { parseInput } from './zod-problems.js';
 
 /** What the HTTP edge needs from the process: the services and the body size limit. */
@@ -30,6 +30,7 @@ const defaultRuntimeProvider: HttpRuntimeProvider = async () => {
 interface AnyReply {
   readonly status: number;
   readonly body?: unknown;
+  readonly binary?: BinaryBody | undefined;
   readonly etag?: string | undefined;
   readonly location?: string | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
@@ -63,6 +64,13 @@ function serializeReply(spec: ResponseSpecs, reply: { status: number; body?: unk
     throw new Error(`route ${routeName} produced a ${reply.status} body that does not match its schema (${fields})`);
   }
   return JSON.stringify(parsed.data);
+}
+
+function assertBinaryDeclared(spec: ResponseSpecs, status: number, contentType: string, routeName: string): void {
+  const declared = spec[status]?.binary;
+  if (declared === undefined || !declared.includes(contentType)) {
+    throw new Error(`route ${routeName} answered ${status} with ${contentType}, which it does not declare`);
+  }
 }
 
 /**
@@ -105,11 +113,18 @@ export function httpHandler<
         context,
       } as RouteInput<P, Q, B, A>;
       const reply = (await handle(input)) as AnyReply;
-      const body = serializeReply(route.responses, reply, route.name);
       const headers: Record<string, string> = { ...baseHeaders, ...reply.headers };
-      if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
       if (reply.etag !== undefined) headers.ETag = quoteEtag(reply.etag);
       if (reply.location !== undefined) headers.Location = reply.location;
+      if (reply.binary !== undefined) {
+        assertBinaryDeclared(route.responses, reply.status, reply.binary.contentType, route.name);
+        headers['Content-Type'] = reply.binary.contentType;
+        headers['X-Content-Type-Options'] = 'nosniff';
+        if (reply.binary.contentLength !== undefined) headers['Content-Length'] = String(reply.binary.contentLength);
+        return { status: reply.status, headers, body: reply.binary.data };
+      }
+      const body = serializeReply(route.responses, reply, route.name);
+      if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
       return { status: reply.status, headers, body };
     } catch (error) {
       const { problem, headers, expected } = toProblem(error);

@@ -37,7 +37,8 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
   }
 }
 
-async function readAtMost(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
+/** The raw body within `maxBytes` (counted while streaming): for bodies that must be seen byte for byte, e.g. signed ones. */
+export async function readAtMost(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];

@@ -60,6 +60,8 @@ function operationOf(route: RouteDefinition): JsonSchema {
       ...(response.schema === undefined
         ? {}
         : { content: { 'application/json': { schema: jsonSchemaOf(response.schema, 'output') } } }),
+      // OpenAPI 3.1 describes a raw file by its media type alone.
+      ...(response.binary === undefined ? {} : { content: Object.fromEntries(response.binary.map((type) => [type, {}])) }),
     };
   }
   const problem = { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };

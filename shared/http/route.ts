@@ -10,8 +10,17 @@ export type RouteAuth = 'apiKey' | 'manage' | 'none';
 
 export interface ResponseSpec {
   readonly description: string;
-  /** The body's schema; absent for responses without a body (204). */
+  /** The body's schema; absent for responses without a body (204) and for binary ones. */
   readonly schema?: z.ZodType;
+  /** A file sent as it is (an image), with one of these media types; the reply then carries `binary`. */
+  readonly binary?: readonly string[];
+}
+
+/** A binary reply's body: streamed when it comes from storage, so large files never sit in memory whole. */
+export interface BinaryBody {
+  readonly contentType: string;
+  readonly contentLength?: number | undefined;
+  readonly data: AsyncIterable<Uint8Array> | Uint8Array;
 }
 
 export type ResponseSpecs = Readonly<Record<number, ResponseSpec>>;
@@ -84,7 +93,9 @@ interface ReplyHeaders {
 export type RouteReply<R extends ResponseSpecs> = {
   [S in keyof R & number]: R[S] extends { readonly schema: infer Z extends z.ZodType }
     ? { readonly status: S; readonly body: z.input<Z> } & ReplyHeaders
-    : { readonly status: S } & ReplyHeaders;
+    : R[S] extends { readonly binary: readonly string[] }
+      ? { readonly status: S; readonly binary: BinaryBody } & ReplyHeaders
+      : { readonly status: S } & ReplyHeaders;
 }[keyof R & number];
 
 export type RouteHandler<

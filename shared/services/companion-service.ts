@@ -23,6 +23,7 @@ import type { Logger } from '../domain/logger.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import { findStockCompanion } from '../domain/stock-companions.js';
 import { publishCompanionEvent } from './companion-event-publishing.js';
+import type { CompanionMediaIntake } from './companion-media-intake.js';
 import { releaseExternalClientId } from './digital-twin-claims.js';
 import { checkIfMatch, withOptimisticRetry, writeOrRetry } from './optimistic-concurrency.js';
 
@@ -44,6 +45,7 @@ export interface CompanionServiceDeps {
   readonly twinClaims: DigitalTwinClaimRepository;
   readonly blobs: BlobStore;
   readonly events: EventPublisher;
+  readonly mediaIntake: CompanionMediaIntake;
   /** Local-only: media URLs may point to loopback HTTP (COMPANION_ALLOW_PRIVATE_URLS). */
   readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
@@ -74,9 +76,10 @@ export class CompanionService {
     const urls = { pictureUrl: input.pictureUrl, videoUrl: input.videoUrl };
     const problems = [...likenessProblems(version, urls, false), ...mediaUrlProblems(urls, this.deps.allowPrivateUrls)];
     if (problems.length > 0) throw new ValidationError(problems);
+    await this.deps.mediaIntake.checkMediaUrls(urls);
 
     const now = this.deps.clock.now().toISOString();
-    const companion = await this.deps.companions.create({
+    const created = await this.deps.companions.create({
       id: newId('comp'),
       projectId: principal.projectId,
       orgId: principal.orgId,
@@ -96,6 +99,7 @@ export class CompanionService {
       created: now,
       updated: now,
     });
+    const companion = await this.deps.mediaIntake.startIntake(created);
     await publishCompanionEvent(this.deps, 'companion.created', companion);
     return companion;
   }

@@ -9,6 +9,7 @@ import type { EventPublisher } from '../domain/event-publisher.js';
 import { newId } from '../domain/ids.js';
 import type { Logger } from '../domain/logger.js';
 import { publishCompanionEvent } from './companion-event-publishing.js';
+import type { CompanionMediaIntake } from './companion-media-intake.js';
 import type { DigitalTwinConsentService } from './digital-twin-consent-service.js';
 import { claimExternalClientId, releaseAfterFailedCreation } from './digital-twin-claims.js';
 
@@ -32,6 +33,7 @@ export interface DigitalTwinServiceDeps {
   readonly companions: CompanionRepository;
   readonly twinClaims: DigitalTwinClaimRepository;
   readonly events: EventPublisher;
+  readonly mediaIntake: CompanionMediaIntake;
   readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -55,6 +57,7 @@ export class DigitalTwinService {
       ...mediaUrlProblems(urls, this.deps.allowPrivateUrls),
     ];
     if (problems.length > 0) throw new ValidationError(problems);
+    await this.deps.mediaIntake.checkMediaUrls(urls);
 
     const { projectId, orgId } = principal;
     const companionId = newId('comp');
@@ -88,6 +91,7 @@ export class DigitalTwinService {
       await releaseAfterFailedCreation(this.deps, projectId, input.externalClientId, companionId);
       throw err;
     }
+    companion = await this.deps.mediaIntake.startIntake(companion);
     await publishCompanionEvent(this.deps, 'companion.created', companion);
     return companion;
   }

@@ -2,20 +2,35 @@ import type { ApiKeyLookupRepository } from '../domain/api-key-lookup-repository
 import type { ApiKeyRepository } from '../domain/api-key-repository.js';
 import type { BlobStore } from '../domain/blob-store.js';
 import type { Clock } from '../domain/clock.js';
+import type { AvatarEngine } from '../domain/avatar-engine.js';
+import type { CompanionAssetStore } from '../domain/companion-asset-store.js';
+import type { CompanionJobQueue } from '../domain/companion-jobs.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
 import type { EventPublisher } from '../domain/event-publisher.js';
 import type { HealthProbe } from '../domain/health-probe.js';
 import type { ManageTokenVerifier } from '../domain/identity.js';
 import type { Logger } from '../domain/logger.js';
+import type { MediaFetchQueue } from '../domain/media-fetch-job.js';
+import type { MediaIntakeStore } from '../domain/media-intake-store.js';
+import type { AvatarViewRenderer } from '../domain/media/avatar-views.js';
+import type { MediaInspector } from '../domain/media/media-inspector.js';
 import type { MemberRosterRepository } from '../domain/member-roster-repository.js';
 import type { MembershipIndex } from '../domain/membership-index.js';
 import type { OrganizationRepository } from '../domain/organization-repository.js';
 import type { ProjectRepository } from '../domain/project-repository.js';
+import type { GuardedFetcher } from '../domain/outbound.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
+import type { VoiceEngine } from '../domain/voice-engine.js';
 import { ApiKeyLastUsedRecorder } from './api-key-last-used.js';
 import { ApiKeyService } from './api-key-service.js';
+import { AvatarGenerationService } from './avatar-generation-service.js';
+import { CompanionAssetService } from './companion-asset-service.js';
 import { CompanionCatalogService } from './companion-catalog-service.js';
+import { CompanionMediaFetch } from './companion-media-fetch.js';
+import { CompanionMediaIntake } from './companion-media-intake.js';
+import { CompanionMediaRecords } from './companion-media-records.js';
+import { CompanionMediaUploads } from './companion-media-uploads.js';
 import { CompanionService } from './companion-service.js';
 import { DigitalTwinConsentService } from './digital-twin-consent-service.js';
 import { DigitalTwinService } from './digital-twin-service.js';
@@ -27,6 +42,7 @@ import { OrganizationAccess } from './organization-access.js';
 import { OrganizationService } from './organization-service.js';
 import { ProjectService } from './project-service.js';
 import { PublicProjectService } from './public-project-service.js';
+import { VoiceProfileService } from './voice-profile-service.js';
 
 /** Every port the services need; the composition root (shared/runtime.ts) or a test supplies them. */
 export interface ServicePorts {
@@ -41,6 +57,18 @@ export interface ServicePorts {
   readonly twinClaims: DigitalTwinClaimRepository;
   readonly blobs: BlobStore;
   readonly events: EventPublisher;
+  /** The avatar-generation and voice-profile queues. */
+  readonly companionJobs: CompanionJobQueue;
+  /** Media intake: the one way to reach tenants' URLs, the media checks, the media container and the fetch queue. */
+  readonly fetcher: GuardedFetcher;
+  readonly mediaInspector: MediaInspector;
+  readonly mediaStore: MediaIntakeStore;
+  readonly mediaFetchQueue: MediaFetchQueue;
+  /** Avatar generation, voice profiles and asset serving: generated files, the engines, the stock portraits. */
+  readonly assetStore: CompanionAssetStore;
+  readonly avatarEngine: AvatarEngine;
+  readonly voiceEngine: VoiceEngine;
+  readonly portraits: AvatarViewRenderer;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -62,6 +90,12 @@ export interface Services {
   readonly digitalTwins: DigitalTwinService;
   readonly digitalTwinConsent: DigitalTwinConsentService;
   readonly catalog: CompanionCatalogService;
+  readonly mediaIntake: CompanionMediaIntake;
+  readonly mediaFetch: CompanionMediaFetch;
+  readonly mediaUploads: CompanionMediaUploads;
+  readonly avatarGeneration: AvatarGenerationService;
+  readonly voiceProfiles: VoiceProfileService;
+  readonly companionAssets: CompanionAssetService;
   readonly health: HealthService;
   readonly bootstrap: LocalBootstrap;
 }
@@ -75,6 +109,8 @@ export function createServices(ports: ServicePorts): Services {
     lastUsed: new ApiKeyLastUsedRecorder(ports.apiKeys, ports.clock, ports.logger),
   });
   const digitalTwinConsent = new DigitalTwinConsentService({ ...ports, access });
+  const mediaRecords = new CompanionMediaRecords(ports);
+  const mediaIntake = new CompanionMediaIntake({ ...ports, records: mediaRecords });
   return {
     manageAuthentication: new ManageAuthentication({
       devAdminToken: ports.devAdminToken,
@@ -87,10 +123,16 @@ export function createServices(ports: ServicePorts): Services {
     projects: new ProjectService({ ...ports, access }),
     apiKeys,
     publicProject: new PublicProjectService(ports),
-    companions: new CompanionService(ports),
-    digitalTwins: new DigitalTwinService({ ...ports, consent: digitalTwinConsent }),
+    companions: new CompanionService({ ...ports, mediaIntake }),
+    digitalTwins: new DigitalTwinService({ ...ports, consent: digitalTwinConsent, mediaIntake }),
     digitalTwinConsent,
     catalog: new CompanionCatalogService(),
+    mediaIntake,
+    mediaFetch: new CompanionMediaFetch({ ...ports, records: mediaRecords }),
+    mediaUploads: new CompanionMediaUploads({ ...ports, records: mediaRecords }),
+    avatarGeneration: new AvatarGenerationService(ports),
+    voiceProfiles: new VoiceProfileService(ports),
+    companionAssets: new CompanionAssetService(ports),
     health: new HealthService(ports.healthProbes, ports.logger),
     bootstrap: new LocalBootstrap({ ...ports, organizationService: organizations, apiKeyService: apiKeys }),
   };

@@ -26,6 +26,11 @@ const mediaDocument = z.object({
   blobPath: z.string().optional(),
   status: mediaStatusSchema,
   failureCode: z.string().optional(),
+  contentType: z.string().optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  durationSeconds: z.number().nonnegative().optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
 });
 
 const viewDocument = z.object({
@@ -34,6 +39,17 @@ const viewDocument = z.object({
   width: z.number().int(),
   height: z.number().int(),
 });
+
+const voiceProfileDocument = z.discriminatedUnion('engine', [
+  z.object({ engine: z.literal('local'), blobPath: z.string(), contentType: z.string() }),
+  z.object({
+    engine: z.literal('azurePersonalVoice'),
+    personalVoiceId: z.string(),
+    speakerProfileId: z.string(),
+    consentId: z.string(),
+    speechProjectId: z.string(),
+  }),
+]);
 
 const companionDocument = z.object({
   id: z.string(),
@@ -56,9 +72,13 @@ const companionDocument = z.object({
   previewUrl: z.string().optional(),
   avatar: z.object({
     views: z.object({ round: viewDocument.optional(), rectangle: viewDocument.optional(), silhouette: viewDocument.optional() }),
+    job: z.object({ id: z.string(), submittedAt: z.string().optional() }).optional(),
   }),
-  voice: z.object({ status: voiceProfileStatusSchema, failureReason: z.string().optional() }).optional(),
+  voice: z
+    .object({ status: voiceProfileStatusSchema, failureReason: z.string().optional(), profile: voiceProfileDocument.optional() })
+    .optional(),
   media: z.object({ picture: mediaDocument.optional(), video: mediaDocument.optional(), voice: mediaDocument.optional() }),
+  mediaHandOff: z.object({ avatarGeneration: z.string().optional(), voiceProfile: z.string().optional() }).optional(),
   created: z.string(),
   updated: z.string(),
   _etag: z.string(),
@@ -96,6 +116,7 @@ function toDocument(companion: NewCompanion) {
     avatar: companion.avatar,
     voice: companion.voice,
     media: companion.media,
+    mediaHandOff: companion.mediaHandOff,
     created: companion.created,
     updated: companion.updated,
     searchText: searchTextOf(companion),

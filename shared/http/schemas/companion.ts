@@ -13,6 +13,7 @@ import {
   tagsSchema,
   voiceProfileStatusSchema,
 } from '../../domain/companion.js';
+import { previewUrlOf, publicAvatarViewsOf } from '../../domain/companion-public-view.js';
 import { ethnicitySchema } from '../../domain/ethnicities.js';
 import { mediaUrlSchema } from '../../domain/media-url.js';
 import { pageQueryShape } from '../pagination.js';
@@ -95,10 +96,13 @@ const mediaResponse = z.object({
   failureCode: z.string().optional().describe('why the check rejected the file, e.g. VoiceSampleTooShort'),
 });
 
-const avatarViewResponse = z.object({ contentType: z.string(), width: z.number().int(), height: z.number().int() });
+const storedAvatarView = z.object({ contentType: z.string(), width: z.number().int(), height: z.number().int() });
+const avatarViewResponse = storedAvatarView.extend({
+  url: z.string().describe('GET it with the API key: /public/companions/{id}/assets/{view}'),
+});
 
 /** The companion object of API.md. Internal fields (storage paths, project and organization) are dropped. */
-export const companionResponse = z.object({
+const companionObject = z.object({
   id: z.string(),
   personaType: personaTypeSchema,
   firstName: z.string(),
@@ -113,7 +117,7 @@ export const companionResponse = z.object({
   status: companionStatusSchema,
   failureReason: z.string().optional(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
-  previewUrl: z.string().optional(),
+  previewUrl: z.string().optional().describe('the route of the image to show first (the rectangle view, else the round one)'),
   avatar: z.object({
     views: z.object({
       round: avatarViewResponse.optional(),
@@ -132,3 +136,19 @@ export const companionResponse = z.object({
   updated: timestamp,
   etag: etagField,
 });
+
+/**
+ * Handlers reply with the companion as stored; each view gets the route that serves it on the way out (the same
+ * mapping as publicCompanionOf, so webhook events say the same). The description shows the object clients receive.
+ */
+export const companionResponse = companionObject
+  .extend({
+    avatar: z.object({
+      views: z.object({ round: storedAvatarView.optional(), rectangle: storedAvatarView.optional(), silhouette: storedAvatarView.optional() }),
+    }),
+  })
+  .transform(({ previewUrl, avatar, ...rest }) => {
+    const preview = previewUrlOf(rest.id, previewUrl, avatar.views);
+    return { ...rest, ...(preview === undefined ? {} : { previewUrl: preview }), avatar: { views: publicAvatarViewsOf(rest.id, avatar.views) } };
+  })
+  .pipe(companionObject);

@@ -2,13 +2,20 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import type { HealthProbe } from '../../../shared/domain/health-probe.js';
 import type { ManagePrincipal, ManageTokenVerifier } from '../../../shared/domain/identity.js';
 import type { Logger } from '../../../shared/domain/logger.js';
+import { createLibraryMediaInspector } from '../../../shared/adapters/media/library-media-inspector.js';
+import { createGuardedFetcher } from '../../../shared/adapters/outbound/guarded-fetcher.js';
+import { createLocalAvatarEngine } from '../../../shared/adapters/avatar/local-avatar-engine.js';
+import { createLocalAvatarViews } from '../../../shared/adapters/media/local-avatar-views.js';
+import { createLocalVoiceEngine } from '../../../shared/adapters/voice/local-voice-engine.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
+import { InMemoryCompanionAssetStore } from './in-memory-generation-ports.js';
 import {
   InMemoryBlobStore,
   InMemoryCompanionRepository,
   InMemoryDigitalTwinClaimRepository,
   RecordingEventPublisher,
 } from './in-memory-companion-ports.js';
+import { InMemoryMediaIntakeStore, RecordingCompanionJobQueue, RecordingMediaFetchQueue } from './in-memory-media-intake-ports.js';
 import {
   InMemoryApiKeyLookupRepository,
   InMemoryApiKeyRepository,
@@ -56,6 +63,10 @@ export interface TestWorld {
   readonly twinClaims: InMemoryDigitalTwinClaimRepository;
   readonly blobs: InMemoryBlobStore;
   readonly events: RecordingEventPublisher;
+  readonly companionJobs: RecordingCompanionJobQueue;
+  readonly mediaStore: InMemoryMediaIntakeStore;
+  readonly mediaFetchQueue: RecordingMediaFetchQueue;
+  readonly assetStore: InMemoryCompanionAssetStore;
 }
 
 export interface TestWorldOptions {
@@ -78,15 +89,30 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     twinClaims: new InMemoryDigitalTwinClaimRepository(),
     blobs: new InMemoryBlobStore(),
     events: new RecordingEventPublisher(),
+    companionJobs: new RecordingCompanionJobQueue(),
+    mediaStore: new InMemoryMediaIntakeStore(),
+    mediaFetchQueue: new RecordingMediaFetchQueue(),
+    assetStore: new InMemoryCompanionAssetStore(),
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
+  const portraits = createLocalAvatarViews();
   const services = createServices({
     ...ports,
     healthProbes: options.healthProbes ?? [],
     manageTokenVerifier: options.verifier,
     devAdminToken: options.devAdminToken,
     allowPrivateUrls: options.allowPrivateUrls ?? false,
+    // The real fetcher's checkUrl, with names resolving to a public address so that no test touches DNS.
+    fetcher: createGuardedFetcher({
+      allowPrivateUrls: options.allowPrivateUrls ?? false,
+      resolve: async () => [{ address: '93.184.215.14', family: 4 }],
+    }),
+    mediaInspector: createLibraryMediaInspector(),
+    // The local engines, on the in-memory store: real images, no storage.
+    avatarEngine: createLocalAvatarEngine({ renderer: portraits, assets: ports.assetStore }),
+    voiceEngine: createLocalVoiceEngine(ports.assetStore),
+    portraits,
   });
   return { ...ports, services };
 }

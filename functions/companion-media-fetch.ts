@@ -1,0 +1,48 @@
+import { app } from '@azure/functions';
+import { z } from 'zod';
+import { COMPANION_MEDIA_FETCH_QUEUE, poisonQueueOf } from '../shared/adapters/queues.js';
+import { mediaFetchJobSchema } from '../shared/domain/media-fetch-job.js';
+import { servicesForTriggers } from '../shared/trigger-services.js';
+
+/**
+ * host.json `extensions.queues.maxDequeueCount`: on this try a passing fault rejects the medium with its own code
+ * instead of failing the invocation. The poison-queue function below still catches whatever fails on that try too.
+ */
+const MAX_DEQUEUE_COUNT = 5;
+
+const deliverySchema = z.object({ dequeueCount: z.number().int().positive() });
+
+/** Issue paths only: a message's values include the tenant's URL, which may carry a token. */
+const issuePaths = (error: z.ZodError) => error.issues.map((issue) => issue.path.join('.') || '(root)');
+
+app.storageQueue('companion-media-fetch', {
+  queueName: COMPANION_MEDIA_FETCH_QUEUE,
+  connection: 'AzureWebJobsStorage',
+  handler: async (message, context) => {
+    const job = mediaFetchJobSchema.safeParse(message);
+    if (!job.success) {
+      // It would fail the same way on every try.
+      context.error('a media fetch message is malformed; dropped', { fields: issuePaths(job.error) });
+      return;
+    }
+    const { dequeueCount } = deliverySchema.parse(context.triggerMetadata ?? {});
+    const services = await servicesForTriggers();
+    const outcome = await services.mediaFetch.fetch(job.data, { dequeueCount, maxAttempts: MAX_DEQUEUE_COUNT });
+    context.log('media fetch', { companionId: job.data.companionId, kind: job.data.kind, dequeueCount, outcome });
+  },
+});
+
+app.storageQueue('companion-media-fetch-poison', {
+  queueName: poisonQueueOf(COMPANION_MEDIA_FETCH_QUEUE),
+  connection: 'AzureWebJobsStorage',
+  handler: async (message, context) => {
+    const job = mediaFetchJobSchema.safeParse(message);
+    if (!job.success) {
+      context.error('a poisoned media fetch message is malformed; dropped', { fields: issuePaths(job.error) });
+      return;
+    }
+    const services = await servicesForTriggers();
+    const rejected = await services.mediaFetch.abandon(job.data);
+    context.log('media fetch abandoned', { companionId: job.data.companionId, kind: job.data.kind, rejected });
+  },
+});
