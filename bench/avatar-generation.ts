@@ -14,14 +14,8 @@ import { parseConfig } from '../shared/config.js';
 import { companionBlobPrefix, type Companion } from '../shared/domain/companion.js';
 import { newId } from '../shared/domain/ids.js';
 import { createRuntime } from '../shared/runtime.js';
-import { percentile, round } from './stats.js';
+import { round, timing, type Timing } from './stats.js';
 
-/** p50, p95 and mean of one measured step, in milliseconds. */
-export interface AvatarTiming {
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly meanMs: number;
-}
 
 export interface AvatarGenerationBenchResults {
   readonly iterations: number;
@@ -30,17 +24,13 @@ export interface AvatarGenerationBenchResults {
    * The queue-triggered job's service call on the emulators: read the companion, read the picture blob, derive the
    * views, write both views, record them (generationCompleted), check them (readyToUse), complete, with an event each.
    */
-  readonly generationPath: AvatarTiming;
+  readonly generationPath: Timing;
   /** The baseline: the same image transforms (deriveViews) on the same bytes in memory. */
-  readonly directTransforms: AvatarTiming;
+  readonly directTransforms: Timing;
   /** generationPath p95 ÷ directTransforms p95. */
   readonly ratio: number;
 }
 
-function timing(samples: readonly number[]): AvatarTiming {
-  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  return { p50Ms: round(percentile([...samples], 50), 3), p95Ms: round(percentile([...samples], 95), 3), meanMs: round(mean, 3) };
-}
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();

@@ -14,3 +14,15 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** p50, p95 and mean of one measured step, in milliseconds. */
+export interface Timing {
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly meanMs: number;
+}
+
+export function timing(samples: readonly number[]): Timing {
+  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+  return { p50Ms: round(percentile([...samples], 50), 3), p95Ms: round(percentile([...samples], 95), 3), meanMs: round(mean, 3) };
+}

@@ -11,14 +11,8 @@ import { parseConfig } from '../shared/config.js';
 import { COMPANION_MEDIA_CONTAINER } from '../shared/domain/companion.js';
 import { URL_FETCH_UPLOAD_ID, incomingMediaPath } from '../shared/domain/companion-media-intake.js';
 import { createRuntime } from '../shared/runtime.js';
-import { percentile, round } from './stats.js';
+import { round, timing, type Timing } from './stats.js';
 
-/** p50, p95 and mean of one measured step, in milliseconds. */
-export interface Timing {
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly meanMs: number;
-}
 
 export interface VoiceCheckBenchResults {
   readonly iterations: number;
@@ -68,10 +62,6 @@ function makeWav(bytes: number): Buffer {
   return wav;
 }
 
-function timing(samples: readonly number[]): Timing {
-  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  return { p50Ms: round(percentile([...samples], 50), 3), p95Ms: round(percentile([...samples], 95), 3), meanMs: round(mean, 3) };
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();

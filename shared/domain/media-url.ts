@@ -9,15 +9,13 @@ export const mediaUrlSchema = z
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute https:// URL' }))
   .describe('a publicly reachable https:// URL');
 
-const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
  * Why a media URL is refused before anything is fetched, or undefined. Only its syntax is judged here: HTTPS, no
  * embedded credentials (they would be stored and shown back). Where it points (DNS, private and metadata addresses,
- * redirects) is judged by the guarded fetcher when the file is fetched. `allowPrivateUrls` is the local-only setting
- * that lets tests serve media over loopback HTTP.
+ * redirects, plain http) is judged by the guarded fetcher's address check, which answers UrlNotAllowed; the
+ * local-only `allowPrivateUrls` setting matters only there.
  */
-export function mediaUrlProblem(url: string, allowPrivateUrls: boolean): string | undefined {
+export function mediaUrlProblem(url: string, _allowPrivateUrls: boolean): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -26,6 +24,8 @@ export function mediaUrlProblem(url: string, allowPrivateUrls: boolean): string 
   }
   if (parsed.username !== '' || parsed.password !== '') return 'must not contain credentials';
   if (parsed.protocol === 'https:') return undefined;
-  if (parsed.protocol === 'http:' && allowPrivateUrls && LOOPBACK_HOST.test(parsed.hostname)) return undefined;
+  // Plain http is refused by the guarded fetcher's address check (UrlNotAllowed), except loopback when the
+  // local-only setting allows it, so the client learns the URL is not allowed rather than malformed.
+  if (parsed.protocol === 'http:') return undefined;
   return 'must be an absolute https:// URL';
 }

@@ -69,12 +69,12 @@ describe('companions', () => {
     expect(world.events.events).toEqual([]);
   });
 
-  it('when a media URL is plain HTTP or carries credentials, it is refused; loopback HTTP only with the local-only setting', async () => {
+  it('when a media URL is plain HTTP it is not allowed, with credentials it is invalid; loopback HTTP only with the local-only setting', async () => {
     const strict = await seeded();
     const http = await strict.world.services.companions
       .create(strict.key, { description: 'x', pictureUrl: 'http://127.0.0.1:8080/a.png' })
       .catch((e: unknown) => e);
-    expect(problemsOf(http)).toEqual([{ path: 'pictureUrl', message: 'must be an absolute https:// URL' }]);
+    expect(http).toMatchObject({ code: 'UrlNotAllowed' });
     const credentials = await strict.world.services.companions
       .create(strict.key, { description: 'x', pictureUrl: 'https://user:secret@m.example.com/a.png' })
       .catch((e: unknown) => e);
@@ -87,7 +87,7 @@ describe('companions', () => {
     const remoteHttp = await local.world.services.companions
       .create(local.key, { description: 'x', pictureUrl: 'http://media.example.com/a.png' })
       .catch((e: unknown) => e);
-    expect(problemsOf(remoteHttp)).toEqual([{ path: 'pictureUrl', message: 'must be an absolute https:// URL' }]);
+    expect(remoteHttp).toMatchObject({ code: 'UrlNotAllowed' });
   });
 
   it('lists with every filter combined, newest first, counting matches and the whole project', async () => {

@@ -74,13 +74,16 @@ describe('digital twins', () => {
       [{ version: 'v2', videoUrl: undefined }, ['videoUrl']],
       [{ version: 'v2', pictureUrl: 'https://example.com/p.png' }, ['pictureUrl']],
       [{ version: 'v1', pictureUrl: 'https://example.com/p.png' }, ['videoUrl']],
-      [{ voiceUrl: 'http://example.com/voice.wav' }, ['voiceUrl']],
+      [{ voiceUrl: 'ftp://example.com/voice.wav' }, ['voiceUrl']],
     ];
     for (const [change, paths] of cases) {
       const error = await world.services.digitalTwins.create(key, { ...sarah, ...change }).catch((e: unknown) => e);
       expect(error, JSON.stringify(change)).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).problems.map((p) => p.path)).toEqual(paths);
     }
+    expect(world.twinClaims.table.rows.size).toBe(0);
+    const plainHttp = await world.services.digitalTwins.create(key, { ...sarah, voiceUrl: 'http://example.com/voice.wav' }).catch((e: unknown) => e);
+    expect(plainHttp).toMatchObject({ code: 'UrlNotAllowed' });
     expect(world.twinClaims.table.rows.size).toBe(0);
     await expect(
       world.services.digitalTwins.create(key, { ...sarah, version: undefined, videoUrl: undefined, pictureUrl: 'https://example.com/p.png' }),
