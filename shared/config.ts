@@ -28,6 +28,19 @@ const optionalInt = (min: number, max: number) =>
       .optional(),
   );
 
+const optionalDeployment = optionalString.pipe(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, underscores or hyphens')
+    .optional(),
+);
+
+/** A loopback host, which the local Azure OpenAI fake listens on. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 const urlSafeSecret = (min: number, max: number) =>
   optionalString.pipe(
     z
@@ -87,6 +100,26 @@ export const settingsSchema = z
     /** The language of the consent statement at the start of twins' voice recordings (BCP-47). */
     SPEECH_CONSENT_LOCALE: optionalString.pipe(z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a locale such as en-US').optional()),
 
+    /** The platform's Azure OpenAI resource, e.g. `https://<name>.openai.azure.com`; unset means no platform LLM. */
+    AZURE_OPENAI_ENDPOINT: optionalUrl,
+    /** The resource key; without it the managed identity is used (role Cognitive Services OpenAI User). */
+    AZURE_OPENAI_API_KEY: optionalString,
+    AZURE_OPENAI_API_VERSION: optionalString.pipe(
+      z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'must look like 2024-10-21 or 2025-04-01-preview').optional(),
+    ),
+    AZURE_OPENAI_CHAT_DEPLOYMENT: optionalDeployment,
+    AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalDeployment,
+    /**
+     * Sent as `dimensions` with every embedding request (text-embedding-3 models only); unset means the model's own
+     * size, which must then be 1536 (text-embedding-3-small, ada-002).
+     */
+    AZURE_OPENAI_EMBEDDING_DIMENSIONS: optionalInt(1, 3072),
+    AZURE_OPENAI_REALTIME_DEPLOYMENT: optionalDeployment,
+    /** A vision-capable chat deployment that reads text from images; unset means image files fail with a reason. */
+    AZURE_OPENAI_VISION_DEPLOYMENT: optionalDeployment,
+    /** Where knowledge chunks are searched: `embedded` (in-process, over the chunks in Cosmos) or `cosmos` (Cosmos DB vector and full-text search). */
+    KNOWLEDGE_INDEX: optionalString.pipe(z.enum(['embedded', 'cosmos']).optional()),
+
     /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
     WEBSITE_SITE_NAME: optionalString,
     WEBSITE_INSTANCE_ID: optionalString,
@@ -143,6 +176,37 @@ export const settingsSchema = z
         }
       }
     }
+    if (s.AZURE_OPENAI_ENDPOINT === undefined) {
+      for (const name of [
+        'AZURE_OPENAI_API_KEY',
+        'AZURE_OPENAI_CHAT_DEPLOYMENT',
+        'AZURE_OPENAI_EMBEDDING_DEPLOYMENT',
+        'AZURE_OPENAI_REALTIME_DEPLOYMENT',
+        'AZURE_OPENAI_VISION_DEPLOYMENT',
+      ] as const) {
+        if (s[name] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['AZURE_OPENAI_ENDPOINT'], message: `is required when ${name} is set` });
+          break;
+        }
+      }
+    } else if (!s.AZURE_OPENAI_ENDPOINT.startsWith('https://')) {
+      // Plain http only reaches a local stand-in (the Azure OpenAI fake of the tests), never a real resource.
+      const localHttp = s.COMPANION_ALLOW_PRIVATE_URLS && s.AZURE_OPENAI_ENDPOINT.startsWith('http://') && isLoopbackUrl(s.AZURE_OPENAI_ENDPOINT);
+      if (!localHttp) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AZURE_OPENAI_ENDPOINT'],
+          message: 'must be an https:// URL (http:// only to a loopback address with COMPANION_ALLOW_PRIVATE_URLS, locally)',
+        });
+      }
+    }
+    if (s.AZURE_OPENAI_EMBEDDING_DIMENSIONS !== undefined && s.AZURE_OPENAI_EMBEDDING_DEPLOYMENT === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AZURE_OPENAI_EMBEDDING_DEPLOYMENT'],
+        message: 'is required when AZURE_OPENAI_EMBEDDING_DIMENSIONS is set',
+      });
+    }
     if (s.SPEECH_KEY !== undefined && s.SPEECH_ENDPOINT === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SPEECH_ENDPOINT'], message: 'is required when SPEECH_KEY is set' });
     }
@@ -187,6 +251,25 @@ export interface Config {
   readonly publicBaseUrl: string | undefined;
   /** Azure AI Speech personal voice; undefined means the local voice engine. */
   readonly speech: { readonly endpoint: string; readonly key: string | undefined; readonly consentLocale: string } | undefined;
+  /** The platform's Azure OpenAI resource; undefined means none (no platform embeddings, chat or vision). */
+  readonly openai: AzureOpenAISettings | undefined;
+  /** The knowledge index implementation: in-process over Cosmos documents, or Cosmos DB vector + full-text search. */
+  readonly knowledgeIndex: 'embedded' | 'cosmos';
+}
+
+/** The GA data-plane version used when AZURE_OPENAI_API_VERSION is not set. */
+export const DEFAULT_AZURE_OPENAI_API_VERSION = '2024-10-21';
+
+export interface AzureOpenAISettings {
+  readonly endpoint: string;
+  /** Undefined means the managed identity. */
+  readonly apiKey: string | undefined;
+  readonly apiVersion: string;
+  readonly chatDeployment: string | undefined;
+  readonly embeddingDeployment: string | undefined;
+  readonly embeddingDimensions: number | undefined;
+  readonly realtimeDeployment: string | undefined;
+  readonly visionDeployment: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -250,6 +333,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       s.SPEECH_ENDPOINT !== undefined
         ? { endpoint: s.SPEECH_ENDPOINT, key: s.SPEECH_KEY, consentLocale: s.SPEECH_CONSENT_LOCALE ?? 'en-US' }
         : undefined,
+    openai:
+      s.AZURE_OPENAI_ENDPOINT !== undefined
+        ? {
+            endpoint: s.AZURE_OPENAI_ENDPOINT,
+            apiKey: s.AZURE_OPENAI_API_KEY,
+            apiVersion: s.AZURE_OPENAI_API_VERSION ?? DEFAULT_AZURE_OPENAI_API_VERSION,
+            chatDeployment: s.AZURE_OPENAI_CHAT_DEPLOYMENT,
+            embeddingDeployment: s.AZURE_OPENAI_EMBEDDING_DEPLOYMENT,
+            embeddingDimensions: s.AZURE_OPENAI_EMBEDDING_DIMENSIONS,
+            realtimeDeployment: s.AZURE_OPENAI_REALTIME_DEPLOYMENT,
+            visionDeployment: s.AZURE_OPENAI_VISION_DEPLOYMENT,
+          }
+        : undefined,
+    knowledgeIndex: s.KNOWLEDGE_INDEX ?? 'embedded',
   };
 }
 

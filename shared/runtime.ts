@@ -84,6 +84,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const storage = createStorageClients(config, sharedCredential);
   const { createMediaIntakePorts } = await import('./adapters/media-intake-ports.js');
   const { createCompanionGenerationPorts } = await import('./adapters/companion-generation-ports.js');
+  const { createPlatformOpenAI } = await import('./adapters/openai/platform-openai.js');
+  const { createKnowledgeIndex } = await import('./adapters/knowledge/knowledge-index-factory.js');
+  const { CosmosFaqRepository } = await import('./adapters/cosmos/faq-repository.js');
+  const { createKnowledgePorts } = await import('./adapters/knowledge/knowledge-ports.js');
+  // The platform's Azure OpenAI resource (undefined without AZURE_OPENAI_ENDPOINT): embeddings for knowledge and FAQs,
+  // and the client that chat-based adapters (summaries, vision) build on.
+  const platformOpenAI = createPlatformOpenAI(config, sharedCredential);
 
   let manageTokenVerifier = options.manageTokenVerifier;
   if (manageTokenVerifier === undefined && config.manageAuth !== undefined) {
@@ -110,6 +117,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     allowPrivateUrls: config.allowPrivateUrls,
     ...createMediaIntakePorts(config, storage),
     ...createCompanionGenerationPorts(config, storage, sharedCredential, systemClock),
+    knowledgeIndex: createKnowledgeIndex(config.knowledgeIndex, {
+      chunks: container('knowledge-chunks'),
+      versions: container('knowledge-index-state'),
+    }),
+    embeddings: platformOpenAI?.embeddings,
+    faqs: new CosmosFaqRepository(container('faqs')),
+    ...createKnowledgePorts(storage, container, platformOpenAI),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,
@@ -122,6 +136,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     services,
     cosmosDatabase: database,
     async ensureContainers() {
+      if (config.knowledgeIndex === 'cosmos') {
+        // First, with its vector and full-text policies: the generic pass below would create it without them.
+        const { ensureKnowledgeChunksContainer } = await import('./adapters/cosmos/knowledge-chunks-container.js');
+        await ensureKnowledgeChunksContainer(database, config.openai?.embeddingDimensions);
+      }
       await ensureContainers(database);
     },
     async dispose() {

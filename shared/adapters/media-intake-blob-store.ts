@@ -33,8 +33,12 @@ export class AzureMediaIntakeStore implements MediaIntakeStore {
   private delegationKey: { readonly key: UserDelegationKey; readonly expiresOn: Date } | undefined;
   private containerExists = false;
 
-  constructor(private readonly blobs: BlobServiceClient) {
-    this.container = blobs.getContainerClient(COMPANION_MEDIA_CONTAINER);
+  /** `containerName`: the same intake mechanics serve other containers of landed files (knowledge files). */
+  constructor(
+    private readonly blobs: BlobServiceClient,
+    containerName: string = COMPANION_MEDIA_CONTAINER,
+  ) {
+    this.container = blobs.getContainerClient(containerName);
   }
 
   async write(blobPath: string, bytes: Uint8Array, contentType: string): Promise<void> {

@@ -11,6 +11,7 @@ export const WEBHOOK_EVENTS_QUEUE = 'webhook-events';
 export const AVATAR_GENERATION_QUEUE = 'avatar-generation';
 export const VOICE_PROFILE_QUEUE = 'voice-profile';
 export const COMPANION_MEDIA_FETCH_QUEUE = 'companion-media-fetch';
+export const KNOWLEDGE_FILE_FETCH_QUEUE = 'knowledge-file-fetch';
 /** Where the Functions host moves a message after its last failed try (host.json maxDequeueCount). */
 export const poisonQueueOf = (queueName: string): string => `${queueName}-poison`;
 /** Where the Functions host reports a blob whose blob-triggered function failed on every try (poisonBlobThreshold). */
@@ -46,7 +47,15 @@ export const STORAGE_QUEUES = [
     purpose: 'Media fetches that failed on every try; their medium is rejected (MediaFetchFailed) so the companion does not stay pending.',
   },
   {
+    name: KNOWLEDGE_FILE_FETCH_QUEUE,
+    purpose: "Knowledge file URLs ({projectId, orgId, baseId, fileId, url}), fetched by the guarded fetcher into the file's landing blob.",
+  },
+  {
+    name: poisonQueueOf(KNOWLEDGE_FILE_FETCH_QUEUE),
+    purpose: 'Knowledge file fetches that failed on every try; their files fail (IngestionFailed) instead of staying uploading.',
+  },
+  {
     name: BLOB_TRIGGER_POISON_QUEUE,
-    purpose: 'Blobs whose blob-triggered function failed on every try, reported by the Functions host; an unchecked media file rejects its medium (MediaCheckFailed).',
+    purpose: 'Blobs whose blob-triggered function failed on every try, reported by the Functions host; an unchecked media file rejects its medium (MediaCheckFailed), an uningested knowledge file fails (IngestionFailed).',
   },
 ] as const satisfies readonly QueueDefinition[];

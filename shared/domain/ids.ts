@@ -12,6 +12,8 @@ export type IdPrefix =
   | 'kb'
   | 'file'
   | 'faq'
+  /** A question-answer pair inside an FAQ collection. */
+  | 'qa'
   | 'sess';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -75,6 +75,16 @@ function operationOf(route: RouteDefinition): JsonSchema {
     ...(route.tags === undefined ? {} : { tags: [...route.tags] }),
     security: SECURITY_OF[route.auth],
     parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+    ...(route.body === undefined && route.requestContent !== undefined
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(route.requestContent).map(([mediaType, schema]) => [mediaType, { schema: jsonSchemaOf(schema, 'input') }]),
+            ),
+          },
+        }
+      : {}),
     ...(route.body === undefined
       ? {}
       : {

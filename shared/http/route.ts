@@ -44,6 +44,11 @@ export interface RouteSpec<
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /**
+   * For a route that reads its body itself (several media types, e.g. JSON or multipart): the accepted bodies by media
+   * type, for the API description only. httpHandler parses only `body`.
+   */
+  readonly requestContent?: Readonly<Record<string, z.ZodType>>;
   readonly responses: R;
 }
 

@@ -8,6 +8,7 @@ import type { CompanionJobQueue } from '../domain/companion-jobs.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
 import type { EventPublisher } from '../domain/event-publisher.js';
+import type { FaqRepository } from '../domain/faq-repository.js';
 import type { HealthProbe } from '../domain/health-probe.js';
 import type { ManageTokenVerifier } from '../domain/identity.js';
 import type { Logger } from '../domain/logger.js';
@@ -20,6 +21,14 @@ import type { MembershipIndex } from '../domain/membership-index.js';
 import type { OrganizationRepository } from '../domain/organization-repository.js';
 import type { ProjectRepository } from '../domain/project-repository.js';
 import type { GuardedFetcher } from '../domain/outbound.js';
+import type { DocumentExtractor } from '../domain/knowledge/extraction.js';
+import type { EmbeddingClient } from '../domain/knowledge/embeddings.js';
+import type { KnowledgeBaseRepository } from '../domain/knowledge/knowledge-base-repository.js';
+import type { KnowledgeFileFetchQueue } from '../domain/knowledge/knowledge-file-fetch-job.js';
+import type { KnowledgeFileRepository } from '../domain/knowledge/knowledge-file-repository.js';
+import type { KnowledgeFileStore } from '../domain/knowledge/knowledge-file-store.js';
+import type { KnowledgeIndex } from '../domain/knowledge/knowledge-index.js';
+import type { Summarizer } from '../domain/knowledge/summarizer.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
 import type { VoiceEngine } from '../domain/voice-engine.js';
 import { ApiKeyLastUsedRecorder } from './api-key-last-used.js';
@@ -34,7 +43,17 @@ import { CompanionMediaUploads } from './companion-media-uploads.js';
 import { CompanionService } from './companion-service.js';
 import { DigitalTwinConsentService } from './digital-twin-consent-service.js';
 import { DigitalTwinService } from './digital-twin-service.js';
+import { FaqMatcher } from './faq-matcher.js';
+import { FaqService } from './faq-service.js';
 import { HealthService } from './health-service.js';
+import { KnowledgeBaseService } from './knowledge-base-service.js';
+import { KnowledgeFileFetch } from './knowledge-file-fetch.js';
+import { KnowledgeFileIntake } from './knowledge-file-intake.js';
+import { KnowledgeFileRecords } from './knowledge-file-records.js';
+import { KnowledgeFileService } from './knowledge-file-service.js';
+import { KnowledgeFileSlots } from './knowledge-file-slots.js';
+import { KnowledgeIngest } from './knowledge-ingest.js';
+import { KnowledgeSearchService } from './knowledge-search-service.js';
 import { LocalBootstrap } from './local-bootstrap.js';
 import { ManageAuthentication } from './manage-authentication.js';
 import { MemberService } from './member-service.js';
@@ -69,6 +88,20 @@ export interface ServicePorts {
   readonly avatarEngine: AvatarEngine;
   readonly voiceEngine: VoiceEngine;
   readonly portraits: AvatarViewRenderer;
+  /**
+   * Knowledge bases: their records, the knowledge container and fetch queue, the index, text extraction, and the
+   * platform's embedding and chat deployments when configured (undefined: lexical retrieval, extractive summaries).
+   */
+  readonly knowledgeBases: KnowledgeBaseRepository;
+  readonly knowledgeFiles: KnowledgeFileRepository;
+  readonly knowledgeStore: KnowledgeFileStore;
+  readonly knowledgeFetchQueue: KnowledgeFileFetchQueue;
+  readonly knowledgeIndex: KnowledgeIndex;
+  readonly documentExtractor: DocumentExtractor;
+  readonly embeddings: EmbeddingClient | undefined;
+  /** FAQ collections; their questions are embedded with `embeddings` when it is configured. */
+  readonly faqs: FaqRepository;
+  readonly summarizer: Summarizer | undefined;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -98,6 +131,15 @@ export interface Services {
   readonly companionAssets: CompanionAssetService;
   readonly health: HealthService;
   readonly bootstrap: LocalBootstrap;
+  readonly faqs: FaqService;
+  /** Finds the FAQ pair that answers a question (the conversation runtime's FAQ step). */
+  readonly faqMatcher: FaqMatcher;
+  readonly knowledgeBases: KnowledgeBaseService;
+  readonly knowledgeFiles: KnowledgeFileService;
+  readonly knowledgeIntake: KnowledgeFileIntake;
+  readonly knowledgeFetch: KnowledgeFileFetch;
+  readonly knowledgeIngest: KnowledgeIngest;
+  readonly knowledgeSearch: KnowledgeSearchService;
 }
 
 export function createServices(ports: ServicePorts): Services {
@@ -111,6 +153,9 @@ export function createServices(ports: ServicePorts): Services {
   const digitalTwinConsent = new DigitalTwinConsentService({ ...ports, access });
   const mediaRecords = new CompanionMediaRecords(ports);
   const mediaIntake = new CompanionMediaIntake({ ...ports, records: mediaRecords });
+  const knowledgeBases = new KnowledgeBaseService(ports);
+  const knowledgeRecords = new KnowledgeFileRecords(ports);
+  const knowledgeSlots = new KnowledgeFileSlots(ports);
   return {
     manageAuthentication: new ManageAuthentication({
       devAdminToken: ports.devAdminToken,
@@ -135,5 +180,13 @@ export function createServices(ports: ServicePorts): Services {
     companionAssets: new CompanionAssetService(ports),
     health: new HealthService(ports.healthProbes, ports.logger),
     bootstrap: new LocalBootstrap({ ...ports, organizationService: organizations, apiKeyService: apiKeys }),
+    faqs: new FaqService(ports),
+    faqMatcher: new FaqMatcher(ports),
+    knowledgeBases,
+    knowledgeFiles: new KnowledgeFileService({ ...ports, bases: knowledgeBases, records: knowledgeRecords, slots: knowledgeSlots }),
+    knowledgeIntake: new KnowledgeFileIntake({ ...ports, bases: knowledgeBases, slots: knowledgeSlots }),
+    knowledgeFetch: new KnowledgeFileFetch({ ...ports, records: knowledgeRecords }),
+    knowledgeIngest: new KnowledgeIngest({ ...ports, records: knowledgeRecords }),
+    knowledgeSearch: new KnowledgeSearchService({ ...ports, bases: knowledgeBases }),
   };
 }

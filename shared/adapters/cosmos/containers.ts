@@ -53,6 +53,33 @@ export const COSMOS_CONTAINERS = [
     purpose:
       "Create-only claims of a digital twin's externalClientId, id derived from project and externalClientId: unique per project even under concurrent creates.",
   },
+  {
+    id: 'knowledge-bases',
+    partitionKeyPath: '/projectId',
+    purpose: 'Knowledge bases of a project, each holding its file slots, so the 30-file limit is one conditional write.',
+  },
+  {
+    id: 'knowledge-files',
+    partitionKeyPath: '/baseId',
+    purpose: "Files of knowledge bases with their ingest status and summary; a base's files are one partition, listed in one query.",
+  },
+  {
+    id: 'knowledge-chunks',
+    partitionKeyPath: '/baseId',
+    purpose:
+      "Chunks of knowledge files (id <fileId>:<index>, text, page or section, embedding): a base's chunks are written, loaded and searched in one partition. With KNOWLEDGE_INDEX=cosmos it needs the vector and full-text policies of knowledge-chunks-container.ts.",
+  },
+  {
+    id: 'knowledge-index-state',
+    partitionKeyPath: '/id',
+    purpose:
+      "One document per knowledge base whose ETag versions the base's chunks: instances of the embedded index check it (one point read) before answering from memory.",
+  },
+  {
+    id: 'faqs',
+    partitionKeyPath: '/projectId',
+    purpose: 'FAQ collections of a project, each one document holding its pairs (at most 50) and their question embeddings.',
+  },
 ] as const satisfies readonly ContainerDefinition[];
 
 export type ContainerId = (typeof COSMOS_CONTAINERS)[number]['id'];

@@ -2,6 +2,9 @@ import type { Clock } from '../../../shared/domain/clock.js';
 import type { HealthProbe } from '../../../shared/domain/health-probe.js';
 import type { ManagePrincipal, ManageTokenVerifier } from '../../../shared/domain/identity.js';
 import type { Logger } from '../../../shared/domain/logger.js';
+import type { EmbeddingClient } from '../../../shared/domain/knowledge/embeddings.js';
+import type { DocumentExtractor } from '../../../shared/domain/knowledge/extraction.js';
+import type { Summarizer } from '../../../shared/domain/knowledge/summarizer.js';
 import { createLibraryMediaInspector } from '../../../shared/adapters/media/library-media-inspector.js';
 import { createGuardedFetcher } from '../../../shared/adapters/outbound/guarded-fetcher.js';
 import { createLocalAvatarEngine } from '../../../shared/adapters/avatar/local-avatar-engine.js';
@@ -9,6 +12,7 @@ import { createLocalAvatarViews } from '../../../shared/adapters/media/local-ava
 import { createLocalVoiceEngine } from '../../../shared/adapters/voice/local-voice-engine.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
 import { InMemoryCompanionAssetStore } from './in-memory-generation-ports.js';
+import { InMemoryFaqRepository } from './in-memory-faq-repository.js';
 import {
   InMemoryBlobStore,
   InMemoryCompanionRepository,
@@ -16,6 +20,14 @@ import {
   RecordingEventPublisher,
 } from './in-memory-companion-ports.js';
 import { InMemoryMediaIntakeStore, RecordingCompanionJobQueue, RecordingMediaFetchQueue } from './in-memory-media-intake-ports.js';
+import {
+  InMemoryKnowledgeBaseRepository,
+  InMemoryKnowledgeFileRepository,
+  InMemoryKnowledgeFileStore,
+  InMemoryKnowledgeIndex,
+  RecordingKnowledgeFetchQueue,
+  plainTextExtractor,
+} from './in-memory-knowledge-ports.js';
 import {
   InMemoryApiKeyLookupRepository,
   InMemoryApiKeyRepository,
@@ -67,6 +79,12 @@ export interface TestWorld {
   readonly mediaStore: InMemoryMediaIntakeStore;
   readonly mediaFetchQueue: RecordingMediaFetchQueue;
   readonly assetStore: InMemoryCompanionAssetStore;
+  readonly knowledgeBases: InMemoryKnowledgeBaseRepository;
+  readonly knowledgeFiles: InMemoryKnowledgeFileRepository;
+  readonly knowledgeStore: InMemoryKnowledgeFileStore;
+  readonly knowledgeFetchQueue: RecordingKnowledgeFetchQueue;
+  readonly knowledgeIndex: InMemoryKnowledgeIndex;
+  readonly faqs: InMemoryFaqRepository;
 }
 
 export interface TestWorldOptions {
@@ -74,6 +92,10 @@ export interface TestWorldOptions {
   readonly verifier?: ManageTokenVerifier;
   readonly healthProbes?: HealthProbe[];
   readonly allowPrivateUrls?: boolean;
+  /** Knowledge: the extractor (txt and md by default), and the optional Azure OpenAI deployments. */
+  readonly documentExtractor?: DocumentExtractor;
+  readonly embeddings?: EmbeddingClient;
+  readonly summarizer?: Summarizer;
 }
 
 export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
@@ -93,6 +115,12 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     mediaStore: new InMemoryMediaIntakeStore(),
     mediaFetchQueue: new RecordingMediaFetchQueue(),
     assetStore: new InMemoryCompanionAssetStore(),
+    knowledgeBases: new InMemoryKnowledgeBaseRepository(),
+    knowledgeFiles: new InMemoryKnowledgeFileRepository(),
+    knowledgeStore: new InMemoryKnowledgeFileStore(),
+    knowledgeFetchQueue: new RecordingKnowledgeFetchQueue(),
+    knowledgeIndex: new InMemoryKnowledgeIndex(),
+    faqs: new InMemoryFaqRepository(),
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
@@ -113,6 +141,9 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     avatarEngine: createLocalAvatarEngine({ renderer: portraits, assets: ports.assetStore }),
     voiceEngine: createLocalVoiceEngine(ports.assetStore),
     portraits,
+    documentExtractor: options.documentExtractor ?? plainTextExtractor,
+    embeddings: options.embeddings,
+    summarizer: options.summarizer,
   });
   return { ...ports, services };
 }

@@ -1,0 +1,35 @@
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { KNOWLEDGE_CONTAINER } from '../../domain/knowledge/knowledge-paths.js';
+import type { KnowledgeFileStore } from '../../domain/knowledge/knowledge-file-store.js';
+import { AzureBlobStore } from '../blob-store.js';
+import { AzureMediaIntakeStore } from '../media-intake-blob-store.js';
+
+/**
+ * The `knowledge` container in Blob Storage. Landed files, conditional deletes and upload URLs work exactly as for
+ * companion media (write-only service or user delegation SAS on one blob), so that store serves this container too.
+ */
+export class AzureKnowledgeFileStore implements KnowledgeFileStore {
+  private readonly files: AzureMediaIntakeStore;
+  private readonly folders: AzureBlobStore;
+
+  constructor(blobs: BlobServiceClient) {
+    this.files = new AzureMediaIntakeStore(blobs, KNOWLEDGE_CONTAINER);
+    this.folders = new AzureBlobStore(blobs);
+  }
+
+  write(blobPath: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    return this.files.write(blobPath, bytes, contentType);
+  }
+
+  uploadUrl(blobPath: string, expiresAt: Date): Promise<string> {
+    return this.files.uploadUrl(blobPath, expiresAt);
+  }
+
+  deleteVersion(blobPath: string, etag: string): Promise<void> {
+    return this.files.deleteVersion(blobPath, etag);
+  }
+
+  deleteFolder(prefix: string): Promise<number> {
+    return this.folders.deleteByPrefix(KNOWLEDGE_CONTAINER, prefix);
+  }
+}
