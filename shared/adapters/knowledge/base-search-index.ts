@@ -75,7 +75,10 @@ export class BaseSearchIndex {
       }
     }
     this.#vectorChunk = Int32Array.from(vectorChunk);
-    this.#bm25 = new FrozenBm25(this.#chunks);
+    // Headings are indexed with the text under them: a question often names the section rather than its words.
+    this.#bm25 = new FrozenBm25(
+      this.#chunks.map((chunk) => ({ id: chunk.id, text: chunk.section === undefined ? chunk.text : `${chunk.section}\n${chunk.text}` })),
+    );
     // Text twice (the string and the BM25 postings it becomes), the vectors, and per-chunk bookkeeping.
     this.approximateBytes = textBytes * 2 + this.#vectors.byteLength + chunks.length * 200;
   }
