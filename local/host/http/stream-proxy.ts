@@ -45,6 +45,13 @@ export function forwardToWorker(
   response.catch(() => undefined);
   req.pipe(proxyReq);
   req.once('error', (error) => proxyReq.destroy(error));
+  // The worker may answer (a 413, a 401) before the client has sent its whole body. Once the forwarded request is
+  // over, keep reading the client's body and drop it: a paused upload would stall the client until a timeout cut
+  // the connection, and it would never see the answer.
+  proxyReq.once('close', () => {
+    req.unpipe(proxyReq);
+    if (!req.complete) req.resume();
+  });
   return {
     response,
     abort: () => proxyReq.destroy(),
