@@ -67,7 +67,7 @@ export const COSMOS_CONTAINERS = [
     id: 'knowledge-chunks',
     partitionKeyPath: '/baseId',
     purpose:
-      "Chunks of knowledge files (id <fileId>:<index>, text, page or section, embedding): a base's chunks are written, loaded and searched in one partition. With KNOWLEDGE_INDEX=cosmos it needs the vector and full-text policies of knowledge-chunks-container.ts.",
+      "Chunks of knowledge files, in one partition per base: the embedded index (the default) packs a file's chunks into page documents <fileId>:p<n> (text, page or section, base64 float32 embedding); KNOWLEDGE_INDEX=cosmos keeps one document per chunk (<fileId>:<index>) and needs the vector and full-text policies of knowledge-chunks-container.ts.",
   },
   {
     id: 'knowledge-index-state',
@@ -79,6 +79,22 @@ export const COSMOS_CONTAINERS = [
     id: 'faqs',
     partitionKeyPath: '/projectId',
     purpose: 'FAQ collections of a project, each one document holding its pairs (at most 50) and their question embeddings.',
+  },
+  {
+    id: 'functions',
+    partitionKeyPath: '/projectId',
+    purpose:
+      'Functions (tools) of a project (headers sealed), and one create-only claim per function name (id derived from project and name): names are unique per project even under concurrent writes.',
+  },
+  {
+    id: 'agents',
+    partitionKeyPath: '/projectId',
+    purpose: "Agents of a project; the checks that a companion or function is in use are queries inside the project's partition.",
+  },
+  {
+    id: 'agent-slots',
+    partitionKeyPath: '/orgId',
+    purpose: 'One document per organization holding a slot per agent, so the 100-agents-per-organization limit is one conditional write.',
   },
 ] as const satisfies readonly ContainerDefinition[];
 

@@ -4,14 +4,12 @@ import type { IndexedChunk } from '../../domain/knowledge/knowledge-index.js';
 import type { KnowledgeChunkStore } from '../knowledge/knowledge-chunk-store.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
+import { forEachConcurrently } from './for-each-concurrently.js';
 
 const CONTAINER = 'knowledge-chunks';
 
 /** Point writes in flight at once: enough to hide round trips, few enough not to trip the container's RU budget. */
 const WRITE_CONCURRENCY = 8;
-
-/** Rows per page when a whole base is loaded: 10,000 chunks in 10 round trips rather than 100. */
-const LOAD_PAGE_SIZE = 1000;
 
 /**
  * A plain array check instead of z.array(z.number()): a base of 10,000 chunks of 1,536 dimensions is 15 million
@@ -46,7 +44,11 @@ export const rankedChunkRow = z.object({
 });
 export type RankedChunkRow = z.output<typeof rankedChunkRow>;
 
-function toChunk(document: unknown): IndexedChunk {
+/**
+ * A per-chunk document as read back. The embedded index reads them too: its pages share the container, and a base
+ * written before pages existed, or by the Cosmos vector index, still loads.
+ */
+export function chunkOfDocument(document: unknown): IndexedChunk {
   const d = parseDocument(chunkDocument, document, CONTAINER);
   return {
     id: d.id,
@@ -76,21 +78,10 @@ function toDocument(chunk: IndexedChunk) {
   };
 }
 
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /**
- * Knowledge chunks, partitioned by knowledge base (`/baseId`): a base's chunks are written, loaded and searched
- * inside one partition. Queries filter on baseId too (see CountedContainer.query).
+ * Knowledge chunks one per document, as the Cosmos vector index needs them, partitioned by knowledge base (`/baseId`):
+ * a base's chunks are written and searched inside one partition. Queries filter on baseId too (see
+ * CountedContainer.query).
  */
 export class CosmosKnowledgeChunkRepository implements KnowledgeChunkStore {
   constructor(private readonly container: CountedContainer) {}
@@ -123,26 +114,6 @@ export class CosmosKnowledgeChunkRepository implements KnowledgeChunkStore {
 
   async deleteChunks(baseId: string, chunkIds: readonly string[]): Promise<void> {
     await forEachConcurrently(chunkIds, WRITE_CONCURRENCY, (id) => this.container.delete(id, baseId));
-  }
-
-  async loadBase(baseId: string): Promise<IndexedChunk[]> {
-    // The SDK container directly, for the page size (CountedContainer.query takes none); a load is one per base
-    // and instance, not per request, so it is left out of the per-request operation count.
-    const iterator = this.container.container.items.query(
-      {
-        query:
-          'SELECT c.id, c.baseId, c.projectId, c.fileId, c.chunkIndex, c.text, c.page, c.section, c.embedding ' +
-          'FROM c WHERE c.baseId = @baseId',
-        parameters: [{ name: '@baseId', value: baseId }],
-      },
-      { partitionKey: baseId, maxItemCount: LOAD_PAGE_SIZE },
-    );
-    const chunks: IndexedChunk[] = [];
-    while (iterator.hasMoreResults()) {
-      const page = await iterator.fetchNext();
-      for (const document of page.resources as unknown[]) chunks.push(toChunk(document));
-    }
-    return chunks;
   }
 
   /** Runs a ranked search (built by cosmos-hybrid-query.ts) inside the base's partition. */

@@ -1,6 +1,7 @@
-import type { IndexedChunk, SearchHit } from '../../domain/knowledge/knowledge-index.js';
+import type { SearchHit } from '../../domain/knowledge/knowledge-index.js';
 import { reciprocalRankFusion, type ScoredId } from '../../domain/knowledge/lexical.js';
 import { FrozenBm25 } from './frozen-bm25.js';
+import type { StoredChunk } from './knowledge-chunk-pages.js';
 
 /** How many candidates each ranking contributes to the fusion (at least `top`): deep enough that agreement counts. */
 export const CANDIDATES_PER_RANKING = 50;
@@ -12,10 +13,10 @@ export interface BaseSearchQuery {
   readonly top: number;
 }
 
-type ChunkText = Omit<IndexedChunk, 'embedding'>;
+type ChunkText = Omit<StoredChunk, 'embedding'>;
 
 /** The length most embeddings of the base have: during a change of model a base may briefly hold two sizes. */
-function dominantLength(chunks: readonly IndexedChunk[]): number {
+function dominantLength(chunks: readonly StoredChunk[]): number {
   const counts = new Map<number, number>();
   for (const chunk of chunks) {
     const length = chunk.embedding?.length ?? 0;
@@ -29,11 +30,17 @@ function dominantLength(chunks: readonly IndexedChunk[]): number {
   return best;
 }
 
-/** Writes `vector / |vector|` into `target` at `offset`; false for a zero vector, which has no direction to compare. */
-function writeNormalised(vector: readonly number[], target: Float32Array, offset: number): boolean {
+/**
+ * Writes `vector / |vector|` into `target` at `offset`; false for a zero vector, which has no direction to compare,
+ * and for one with a value that is not finite, which would turn every score it meets into NaN.
+ */
+function writeNormalised(vector: ArrayLike<number>, target: Float32Array, offset: number): boolean {
   let sum = 0;
-  for (const value of vector) sum += value * value;
-  if (sum === 0) return false;
+  for (let i = 0; i < vector.length; i += 1) {
+    const value = vector[i] ?? 0;
+    sum += value * value;
+  }
+  if (sum === 0 || !Number.isFinite(sum)) return false;
   const scale = 1 / Math.sqrt(sum);
   for (let i = 0; i < vector.length; i += 1) target[offset + i] = (vector[i] ?? 0) * scale;
   return true;
@@ -57,7 +64,7 @@ export class BaseSearchIndex {
   /** A rough size, for the cache's memory budget. */
   readonly approximateBytes: number;
 
-  private constructor(chunks: readonly IndexedChunk[]) {
+  private constructor(chunks: readonly StoredChunk[]) {
     this.#dimensions = dominantLength(chunks);
     const withVectors = chunks.filter((chunk) => chunk.embedding?.length === this.#dimensions && this.#dimensions > 0);
     this.#vectors = new Float32Array(withVectors.length * this.#dimensions);
@@ -83,7 +90,7 @@ export class BaseSearchIndex {
     this.approximateBytes = textBytes * 2 + this.#vectors.byteLength + chunks.length * 200;
   }
 
-  static build(chunks: readonly IndexedChunk[]): BaseSearchIndex {
+  static build(chunks: readonly StoredChunk[]): BaseSearchIndex {
     return new BaseSearchIndex(chunks);
   }
 

@@ -1,9 +1,10 @@
 import type { IndexedChunk, KnowledgeIndex, KnowledgeSearch, SearchHit } from '../../domain/knowledge/knowledge-index.js';
 import { BaseSearchIndex } from './base-search-index.js';
-import { replaceChunksOfFile, type KnowledgeChunkStore, type KnowledgeIndexVersions } from './knowledge-chunk-store.js';
+import type { KnowledgeChunkPageStore } from './knowledge-chunk-pages.js';
+import { checkChunksOfFile, type KnowledgeIndexVersions } from './knowledge-chunk-store.js';
 
 export interface EmbeddedKnowledgeIndexOptions {
-  readonly chunks: KnowledgeChunkStore;
+  readonly pages: KnowledgeChunkPageStore;
   readonly versions: KnowledgeIndexVersions;
   /** Memory the cached bases may take; the least recently searched bases are dropped beyond it. */
   readonly maxCachedBytes?: number;
@@ -17,16 +18,17 @@ interface CachedBase {
 export const DEFAULT_MAX_CACHED_BYTES = 256 * 1024 * 1024;
 
 /**
- * The local default KnowledgeIndex. Chunks live in the chunk store (Cosmos), so the index survives a restart and
- * every instance sees the same chunks; each process keeps an in-memory index per base (BaseSearchIndex), built on
- * the first search and rebuilt when the base's version has changed. Every search costs one point read of that
- * version, so a write on one instance is seen by the next search on any other.
+ * The local default KnowledgeIndex. Chunks live in the page store (Cosmos, a file's chunks packed into a few
+ * documents), so the index survives a restart and every instance sees the same chunks; each process keeps an
+ * in-memory index per base (BaseSearchIndex), built on the first search and rebuilt when the base's version has
+ * changed. Every search costs one point read of that version, so a write on one instance is seen by the next search
+ * on any other.
  *
  * Ordering makes this safe without locks: writers change chunks first and bump the version after; a build reads the
  * version first and the chunks after, so whatever it misses carries a newer version and triggers the next rebuild.
  */
 export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
-  readonly #chunks: KnowledgeChunkStore;
+  readonly #pages: KnowledgeChunkPageStore;
   readonly #versions: KnowledgeIndexVersions;
   readonly #maxCachedBytes: number;
   /** In least-recently-used order: a hit moves its base to the end. */
@@ -34,23 +36,37 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
   readonly #building = new Map<string, Promise<CachedBase>>();
 
   constructor(options: EmbeddedKnowledgeIndexOptions) {
-    this.#chunks = options.chunks;
+    this.#pages = options.pages;
     this.#versions = options.versions;
     this.#maxCachedBytes = options.maxCachedBytes ?? DEFAULT_MAX_CACHED_BYTES;
   }
 
+  /**
+   * Writes the file's pages over their ids first, deletes the documents the new version no longer has (extra pages of
+   * a longer version, per-chunk documents of an earlier format) after, and bumps the version last. A page holds a
+   * range of chunks, so when a changed file packs differently, a base loaded on another instance between the first
+   * write and the bump may lack some of the file's old chunks or hold some twice (loadBase keeps one); the bump then
+   * makes that instance rebuild. The listing of the file's documents runs beside the writes: whatever it finds that
+   * was not just written is stale, whenever it looked.
+   */
   async replaceFileChunks(projectId: string, baseId: string, fileId: string, chunks: readonly IndexedChunk[]): Promise<void> {
-    await replaceChunksOfFile(this.#chunks, projectId, baseId, fileId, chunks);
+    checkChunksOfFile(projectId, baseId, fileId, chunks);
+    const [written, existing] = await Promise.all([
+      this.#pages.writeFilePages(projectId, baseId, fileId, chunks),
+      this.#pages.documentIdsOfFile(baseId, fileId),
+    ]);
+    const kept = new Set(written);
+    await this.#pages.deleteDocuments(baseId, existing.filter((id) => !kept.has(id)));
     await this.#changed(projectId, baseId);
   }
 
   async deleteFile(projectId: string, baseId: string, fileId: string): Promise<void> {
-    await this.#chunks.deleteChunks(baseId, await this.#chunks.chunkIdsOfFile(baseId, fileId));
+    await this.#pages.deleteDocuments(baseId, await this.#pages.documentIdsOfFile(baseId, fileId));
     await this.#changed(projectId, baseId);
   }
 
   async deleteBase(_projectId: string, baseId: string): Promise<void> {
-    await this.#chunks.deleteChunks(baseId, await this.#chunks.chunkIdsOfBase(baseId));
+    await this.#pages.deleteDocuments(baseId, await this.#pages.documentIdsOfBase(baseId));
     // Removing the version is a change too: a cached index built under the old version no longer matches.
     await this.#versions.remove(baseId);
     this.#cache.delete(baseId);
@@ -81,7 +97,7 @@ export class EmbeddedKnowledgeIndex implements KnowledgeIndex {
     let building = this.#building.get(key);
     if (building === undefined) {
       building = (async () => {
-        const index = BaseSearchIndex.build(await this.#chunks.loadBase(baseId));
+        const index = BaseSearchIndex.build(await this.#pages.loadBase(baseId));
         const entry: CachedBase = { version, index };
         this.#cache.set(baseId, entry);
         this.#evict(baseId);

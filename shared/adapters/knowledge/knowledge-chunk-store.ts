@@ -1,8 +1,9 @@
 import type { IndexedChunk } from '../../domain/knowledge/knowledge-index.js';
 
 /**
- * Where the chunks of every knowledge base are kept (Cosmos container `knowledge-chunks`, partitioned by base): the
- * record both knowledge index implementations write, and the embedded index builds its in-memory index from.
+ * One document per chunk in the Cosmos container `knowledge-chunks` (partitioned by base), as the Cosmos vector index
+ * needs them for its vector and full-text policies. The embedded index packs a file's chunks into pages instead
+ * (KnowledgeChunkPageStore in knowledge-chunk-pages.ts).
  */
 export interface KnowledgeChunkStore {
   /** Creates or overwrites each chunk under its deterministic id. */
@@ -11,8 +12,6 @@ export interface KnowledgeChunkStore {
   chunkIdsOfBase(baseId: string): Promise<string[]>;
   /** Idempotent: ids already gone are skipped. */
   deleteChunks(baseId: string, chunkIds: readonly string[]): Promise<void>;
-  /** Every chunk of the base, with its embedding. */
-  loadBase(baseId: string): Promise<IndexedChunk[]>;
 }
 
 /**

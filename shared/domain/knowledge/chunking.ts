@@ -33,7 +33,14 @@ export const DEFAULT_CHUNKING: ChunkingOptions = { targetChars: 900, maxChars: 1
 
 const SENTENCE_END = /(?<=[.!?。！？])\s+(?=\S)/u;
 
+/**
+ * Text normalizeSpace would give back unchanged. Extractors clean their text already (one blank line at most, lines
+ * trimmed), so most blocks only need this one test instead of three passes that copy them.
+ */
+const NEEDS_SPACING = /[\t\f\v\u00a0]| {2}|\s\n|\n\s|^\s|\s$/;
+
 function normalizeSpace(text: string): string {
+  if (!NEEDS_SPACING.test(text)) return text;
   return text.replace(/[ \t\f\v\u00a0]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
 }
 

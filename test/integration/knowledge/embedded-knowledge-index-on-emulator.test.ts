@@ -1,7 +1,9 @@
 import { createCosmosClient } from '../../../shared/adapters/cosmos/client.js';
 import { ensureContainers } from '../../../shared/adapters/cosmos/containers.js';
 import { CountedContainer } from '../../../shared/adapters/cosmos/counted-container.js';
-import { createKnowledgeIndex } from '../../../shared/adapters/knowledge/knowledge-index-factory.js';
+import { CosmosKnowledgeChunkPageRepository } from '../../../shared/adapters/cosmos/knowledge-chunk-page-repository.js';
+import { CosmosKnowledgeIndexVersions } from '../../../shared/adapters/cosmos/knowledge-index-version-repository.js';
+import { EmbeddedKnowledgeIndex } from '../../../shared/adapters/knowledge/embedded-knowledge-index.js';
 import { createAzureOpenAIClient } from '../../../shared/adapters/openai/azure-openai-client.js';
 import { createAzureOpenAIEmbeddingClient } from '../../../shared/adapters/openai/azure-openai-embedding-client.js';
 import { startFakeAzureOpenAI } from '../../fakes/azure-openai.js';
@@ -25,11 +27,12 @@ describeKnowledgeIndexContract('embedded, on the Cosmos emulator, with embedding
     dimensions: fake.embeddingDimensions,
   });
   return {
-    // Each open() is a new index with its own memory over the same containers: another instance, or a restart.
+    // Each open() is a new index with its own memory over the same containers: another instance, or a restart. Pages
+    // of four chunks, so that the contract's files span several (the size limits are tested on their own).
     open: () =>
-      createKnowledgeIndex('embedded', {
-        chunks: new CountedContainer(database.container('knowledge-chunks')),
-        versions: new CountedContainer(database.container('knowledge-index-state')),
+      new EmbeddedKnowledgeIndex({
+        pages: new CosmosKnowledgeChunkPageRepository(new CountedContainer(database.container('knowledge-chunks')), { maxChunksPerPage: 4 }),
+        versions: new CosmosKnowledgeIndexVersions(new CountedContainer(database.container('knowledge-index-state'))),
       }),
     embeddings,
     dispose: async () => {

@@ -80,12 +80,13 @@ async function until(baseId: string, fileId: string, what: string, done: (f: Jso
   }, what, timeoutMs, 100);
 }
 
+/** Chunks stored for the file: the embedded index keeps them in pages of many, the Cosmos vector index one a document. */
 async function chunkCountOf(fileId: string): Promise<number> {
   const { resources } = await runtime.cosmosDatabase
     .container('knowledge-chunks')
-    .items.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.fileId = @fileId', parameters: [{ name: '@fileId', value: fileId }] })
+    .items.query<{ chunks?: unknown[] }>({ query: 'SELECT c.chunks FROM c WHERE c.fileId = @fileId', parameters: [{ name: '@fileId', value: fileId }] })
     .fetchAll();
-  return resources.reduce((sum, n) => sum + n, 0);
+  return resources.reduce((sum, document) => sum + (Array.isArray(document.chunks) ? document.chunks.length : 1), 0);
 }
 
 async function blobNames(prefix: string): Promise<string[]> {

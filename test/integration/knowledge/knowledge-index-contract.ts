@@ -99,6 +99,29 @@ export function describeKnowledgeIndexContract(name: string, setup: () => Promis
       expect(after.map((hit) => [hit.chunkId, hit.text])).toEqual([['file_a:0', 'Refunds now take ten days.']]);
     });
 
+    it('keeps every chunk of a file stored in several parts, and a shorter version leaves none of the rest behind', async () => {
+      const { projectId, baseId } = ids();
+      const long: ChunkSpec[] = Array.from({ length: 30 }, (_, i) => ({ text: `Entry ${i} of the archive describes procedure code${i}x.`, page: i + 1 }));
+      const vectors = await fixture.embeddings.embed(long.map((spec) => spec.text));
+      await fixture.open().replaceFileChunks(projectId, baseId, 'file_a', chunksOf(projectId, baseId, 'file_a', long, vectors));
+      const index = fixture.open();
+      for (let i = 0; i < long.length; i += 1) {
+        const hits = await index.search({ projectId, baseId, query: `code${i}x`, queryEmbedding: vectors[i], top: 1 });
+        expect(hits.map((hit) => [hit.chunkId, hit.text, hit.page])).toEqual([[`file_a:${i}`, long[i]?.text, i + 1]]);
+      }
+      const all = await index.search({ projectId, baseId, query: 'archive procedure', top: 50 });
+      expect(all.map((hit) => hit.chunkId).sort()).toEqual(long.map((_, i) => `file_a:${i}`).sort());
+
+      const short: ChunkSpec[] = [{ text: 'The archive procedure code0x was retired.' }, { text: 'The archive now keeps procedure code1x only.' }];
+      await fixture.open().replaceFileChunks(projectId, baseId, 'file_a', chunksOf(projectId, baseId, 'file_a', short));
+      const after = await index.search({ projectId, baseId, query: 'archive procedure', top: 50 });
+      expect(after.map((hit) => [hit.chunkId, hit.text]).sort()).toEqual([
+        ['file_a:0', short[0]?.text],
+        ['file_a:1', short[1]?.text],
+      ]);
+      expect(await index.search({ projectId, baseId, query: 'code29x', top: 5 })).toEqual([]);
+    });
+
     it('deletes one file, then the whole base', async () => {
       const { projectId, baseId } = ids();
       const index = fixture.open();

@@ -1,5 +1,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CountedContainer } from '../../../shared/adapters/cosmos/counted-container.js';
+import { CosmosKnowledgeChunkPageRepository } from '../../../shared/adapters/cosmos/knowledge-chunk-page-repository.js';
 import type { ApiKeyPrincipal } from '../../../shared/domain/api-key-principal.js';
 import { KNOWLEDGE_CONTAINER, knowledgeSourcePath } from '../../../shared/domain/knowledge/knowledge-paths.js';
 import type { Runtime } from '../../../shared/runtime.js';
@@ -28,12 +30,10 @@ async function ingestLanded(baseId: string, fileId: string) {
   return runtime.services.knowledgeIngest.ingest({ projectId: principal.projectId, baseId, fileId, bytes, etag: etag! });
 }
 
-async function storedChunks(fileId: string): Promise<{ embedding?: number[]; page?: number }[]> {
-  const { resources } = await runtime.cosmosDatabase
-    .container('knowledge-chunks')
-    .items.query<{ embedding?: number[]; page?: number }>({ query: 'SELECT * FROM c WHERE c.fileId = @fileId', parameters: [{ name: '@fileId', value: fileId }] })
-    .fetchAll();
-  return resources;
+/** The file's chunks as the embedded index stores them, read back through its store. */
+async function storedChunks(baseId: string, fileId: string) {
+  const pages = new CosmosKnowledgeChunkPageRepository(new CountedContainer(runtime.cosmosDatabase.container('knowledge-chunks')));
+  return (await pages.loadBase(baseId)).filter((chunk) => chunk.fileId === fileId);
 }
 
 beforeAll(async () => {
@@ -71,7 +71,7 @@ describe('knowledge ingest with the platform Azure OpenAI deployments', () => {
     await expect(ingestLanded(base.id, file.id)).resolves.toBe('ready');
     const ready = await runtime.services.knowledgeFiles.get(principal, base.id, file.id);
     expect(ready).toMatchObject({ status: 'ready', pageCount: 2, summary: 'How to set up and reset the router.', summarySource: 'generated' });
-    const chunks = await storedChunks(file.id);
+    const chunks = await storedChunks(base.id, file.id);
     expect(chunks).toHaveLength(ready.chunkCount);
     expect(chunks.every((c) => c.embedding?.length === fake.embeddingDimensions)).toBe(true);
     const requests = fake.requests();
@@ -94,7 +94,7 @@ describe('knowledge ingest with the platform Azure OpenAI deployments', () => {
     fake.failNext(2, { status: 400, code: 'invalid_request_error' });
     await expect(ingestLanded(base.id, refused.id)).resolves.toBe('failed');
     expect(await runtime.services.knowledgeFiles.get(principal, base.id, refused.id)).toMatchObject({ status: 'failed', failureReason: 'EmbeddingFailed', chunkCount: 0 });
-    expect(await storedChunks(refused.id)).toEqual([]);
+    expect(await storedChunks(base.id, refused.id)).toEqual([]);
 
     const extractive = await runtime.services.knowledgeIntake.addSentFile(principal, base.id, { fileName: 'returns-2.txt', contentType: 'text/plain', bytes });
     fake.reset();

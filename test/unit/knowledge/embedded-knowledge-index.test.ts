@@ -7,7 +7,7 @@ import { InMemoryKnowledgeChunkStore } from '../fakes/in-memory-knowledge-chunk-
 describeKnowledgeIndexContract('embedded, on an in-memory store', async () => {
   const store = new InMemoryKnowledgeChunkStore();
   return {
-    open: () => new EmbeddedKnowledgeIndex({ chunks: store, versions: store }),
+    open: () => new EmbeddedKnowledgeIndex({ pages: store, versions: store }),
     embeddings: new HashingEmbeddingClient(256),
     dispose: async () => undefined,
   };
@@ -25,7 +25,7 @@ const chunk = (baseId: string, fileId: string, index: number, text: string) => (
 describe('the embedded knowledge index', () => {
   it('builds a base once and answers later searches from memory while its version is unchanged', async () => {
     const store = new InMemoryKnowledgeChunkStore();
-    const index = new EmbeddedKnowledgeIndex({ chunks: store, versions: store });
+    const index = new EmbeddedKnowledgeIndex({ pages: store, versions: store });
     await index.replaceFileChunks('proj_a', 'kb_1', 'file_1', [chunk('kb_1', 'file_1', 0, 'refunds take five days')]);
     for (let i = 0; i < 3; i += 1) await index.search({ projectId: 'proj_a', baseId: 'kb_1', query: 'refunds', top: 5 });
     expect(store.loads).toBe(1);
@@ -37,7 +37,7 @@ describe('the embedded knowledge index', () => {
 
   it('scores with the fused reciprocal rank, also when only the lexical ranking contributes', async () => {
     const store = new InMemoryKnowledgeChunkStore();
-    const index = new EmbeddedKnowledgeIndex({ chunks: store, versions: store });
+    const index = new EmbeddedKnowledgeIndex({ pages: store, versions: store });
     await index.replaceFileChunks('proj_a', 'kb_1', 'file_1', [
       { ...chunk('kb_1', 'file_1', 0, 'refunds take five days'), embedding: [1, 0] },
       { ...chunk('kb_1', 'file_1', 1, 'shipping is free'), embedding: [0, 1] },
@@ -53,7 +53,7 @@ describe('the embedded knowledge index', () => {
 
   it('drops the least recently searched bases beyond its memory budget, and rebuilds them when searched again', async () => {
     const store = new InMemoryKnowledgeChunkStore();
-    const index = new EmbeddedKnowledgeIndex({ chunks: store, versions: store, maxCachedBytes: 1 });
+    const index = new EmbeddedKnowledgeIndex({ pages: store, versions: store, maxCachedBytes: 1 });
     for (const baseId of ['kb_1', 'kb_2', 'kb_3']) {
       await index.replaceFileChunks('proj_a', baseId, 'file_1', [chunk(baseId, 'file_1', 0, `text of ${baseId}`)]);
       await index.search({ projectId: 'proj_a', baseId, query: 'text', top: 1 });
