@@ -24,6 +24,8 @@ import './knowledge-file-fetch.js';
 import './knowledge-file-ingest.js';
 import './knowledge-search.js';
 import './faqs.js';
+import './agent-functions.js';
+import './agents.js';
 import './companion-assets.js';
 import './companion-generation-jobs.js';
 import './avatar-engine-callback.js';

@@ -88,6 +88,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const { createKnowledgeIndex } = await import('./adapters/knowledge/knowledge-index-factory.js');
   const { CosmosFaqRepository } = await import('./adapters/cosmos/faq-repository.js');
   const { createKnowledgePorts } = await import('./adapters/knowledge/knowledge-ports.js');
+  const { createAgentPorts } = await import('./adapters/agent-ports.js');
   // The platform's Azure OpenAI resource (undefined without AZURE_OPENAI_ENDPOINT): embeddings for knowledge and FAQs,
   // and the client that chat-based adapters (summaries, vision) build on.
   const platformOpenAI = createPlatformOpenAI(config, sharedCredential);
@@ -124,6 +125,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     embeddings: platformOpenAI?.embeddings,
     faqs: new CosmosFaqRepository(container('faqs')),
     ...createKnowledgePorts(storage, container, platformOpenAI),
+    ...createAgentPorts(container),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,

@@ -15,6 +15,7 @@ import {
 import type { CompanionFilter } from '../domain/companion-filter.js';
 import { likenessProblems, mediaFromUrls, mediaUrlProblems } from '../domain/companion-media-rules.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
+import { AGENTS_NAMED_IN_USE, companionInUse, type CompanionUsage } from '../domain/companion-usage.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import type { EventPublisher } from '../domain/event-publisher.js';
@@ -46,6 +47,8 @@ export interface CompanionServiceDeps {
   readonly blobs: BlobStore;
   readonly events: EventPublisher;
   readonly mediaIntake: CompanionMediaIntake;
+  /** The agents that use a companion: deleting one in use is refused (CompanionInUse). */
+  readonly companionUsage: CompanionUsage;
   /** Local-only: media URLs may point to loopback HTTP (COMPANION_ALLOW_PRIVATE_URLS). */
   readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
@@ -136,14 +139,16 @@ export class CompanionService {
   }
 
   /**
-   * Deletes a companion, its files and (for a twin) its externalClientId claim. Files go first, so a failure part-way
-   * leaves the companion in place and a retried DELETE finishes the job; they are swept once more at the end for a
-   * background job that was still writing.
+   * Deletes a companion, its files and (for a twin) its externalClientId claim; refused while an agent uses it (409
+   * CompanionInUse). Files go first, so a failure part-way leaves the companion in place and a retried DELETE finishes
+   * the job; they are swept once more at the end for a background job that was still writing.
    */
   async delete(principal: ApiKeyPrincipal, companionId: string, ifMatch: string | undefined): Promise<void> {
     if (findStockCompanion(companionId) !== undefined) throw stockIsReadOnly();
     const current = await this.companionOf(principal.projectId, companionId);
     checkIfMatch(ifMatch, current.etag);
+    const users = await this.deps.companionUsage.agentIdsUsingCompanion(current.projectId, current.id, AGENTS_NAMED_IN_USE);
+    if (users.length > 0) throw companionInUse(users);
     const prefix = companionBlobPrefix(current.projectId, current.id);
     await this.deps.blobs.deleteByPrefix(COMPANION_MEDIA_CONTAINER, prefix);
     await this.deps.companions.delete(current.projectId, current.id, ifMatch === undefined ? undefined : current.etag);

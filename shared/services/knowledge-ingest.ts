@@ -137,7 +137,9 @@ export class KnowledgeIngest {
       summary: await summary,
       embeddingModel: embeddings?.model,
     };
-    const done = await this.deps.records.update(ids, (f) => withReady(f, etag, ingested));
+    // Decided from the read before indexing: the write is conditional on its ETag, so a change since then (a deletion,
+    // a re-upload) fails it and the update reads afresh.
+    const done = await this.deps.records.update(ids, (f) => withReady(f, etag, ingested), beforeIndexing);
     if (done.changed) return 'ready';
     const outcome = this.notIngesting(done.file, etag);
     // Deleted while it was ingested: the deletion may have removed the chunks before they were written.

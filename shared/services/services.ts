@@ -1,3 +1,6 @@
+import type { AgentFunctionRepository } from '../domain/agent-function-repository.js';
+import type { AgentRepository } from '../domain/agent-repository.js';
+import type { AgentSlotRepository } from '../domain/agent-slot-repository.js';
 import type { ApiKeyLookupRepository } from '../domain/api-key-lookup-repository.js';
 import type { ApiKeyRepository } from '../domain/api-key-repository.js';
 import type { BlobStore } from '../domain/blob-store.js';
@@ -9,7 +12,9 @@ import type { CompanionRepository } from '../domain/companion-repository.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
 import type { EventPublisher } from '../domain/event-publisher.js';
 import type { FaqRepository } from '../domain/faq-repository.js';
+import type { FunctionNameClaimRepository } from '../domain/function-name-claim-repository.js';
 import type { HealthProbe } from '../domain/health-probe.js';
+import type { JsonSchemaChecker } from '../domain/json-schema-checker.js';
 import type { ManageTokenVerifier } from '../domain/identity.js';
 import type { Logger } from '../domain/logger.js';
 import type { MediaFetchQueue } from '../domain/media-fetch-job.js';
@@ -31,6 +36,8 @@ import type { KnowledgeIndex } from '../domain/knowledge/knowledge-index.js';
 import type { Summarizer } from '../domain/knowledge/summarizer.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
 import type { VoiceEngine } from '../domain/voice-engine.js';
+import { AgentFunctionService } from './agent-function-service.js';
+import { AgentService } from './agent-service.js';
 import { ApiKeyLastUsedRecorder } from './api-key-last-used.js';
 import { ApiKeyService } from './api-key-service.js';
 import { AvatarGenerationService } from './avatar-generation-service.js';
@@ -102,6 +109,15 @@ export interface ServicePorts {
   /** FAQ collections; their questions are embedded with `embeddings` when it is configured. */
   readonly faqs: FaqRepository;
   readonly summarizer: Summarizer | undefined;
+  /**
+   * Functions (tools) with their name claims, agents and the organizations' agent slots; agents also answer which
+   * companions are in use. Function parameters are checked as JSON Schema by `jsonSchemaChecker`.
+   */
+  readonly agentFunctions: AgentFunctionRepository;
+  readonly functionNameClaims: FunctionNameClaimRepository;
+  readonly agents: AgentRepository;
+  readonly agentSlots: AgentSlotRepository;
+  readonly jsonSchemaChecker: JsonSchemaChecker;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -140,6 +156,8 @@ export interface Services {
   readonly knowledgeFetch: KnowledgeFileFetch;
   readonly knowledgeIngest: KnowledgeIngest;
   readonly knowledgeSearch: KnowledgeSearchService;
+  readonly agentFunctions: AgentFunctionService;
+  readonly agents: AgentService;
 }
 
 export function createServices(ports: ServicePorts): Services {
@@ -168,7 +186,7 @@ export function createServices(ports: ServicePorts): Services {
     projects: new ProjectService({ ...ports, access }),
     apiKeys,
     publicProject: new PublicProjectService(ports),
-    companions: new CompanionService({ ...ports, mediaIntake }),
+    companions: new CompanionService({ ...ports, mediaIntake, companionUsage: ports.agents }),
     digitalTwins: new DigitalTwinService({ ...ports, consent: digitalTwinConsent, mediaIntake }),
     digitalTwinConsent,
     catalog: new CompanionCatalogService(),
@@ -188,5 +206,7 @@ export function createServices(ports: ServicePorts): Services {
     knowledgeFetch: new KnowledgeFileFetch({ ...ports, records: knowledgeRecords }),
     knowledgeIngest: new KnowledgeIngest({ ...ports, records: knowledgeRecords }),
     knowledgeSearch: new KnowledgeSearchService({ ...ports, bases: knowledgeBases }),
+    agentFunctions: new AgentFunctionService(ports),
+    agents: new AgentService(ports),
   };
 }

@@ -170,6 +170,25 @@ describe('npm start: the local service over HTTP', () => {
     expect((await call('GET', '/manage/me', { bearer: forged })).status).toBe(401);
   });
 
+  it('checks function parameters as JSON Schema in the bundled app and assembles an agent from a stock companion', async () => {
+    const invalid = await call('POST', '/public/functions', {
+      apiKey: API_KEY,
+      body: { data: { name: 'lookup', parameters: { type: 'nonsense' } }, flow: 'implicit' },
+    });
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'ValidationFailed', errors: [{ path: 'data.parameters.type' }] } });
+    const fn = await call('POST', '/public/functions', {
+      apiKey: API_KEY,
+      body: { data: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }, flow: 'implicit' },
+    });
+    expect(fn.status).toBe(201);
+    const stock = await call('GET', '/public/companions/stock?pageSize=1', { apiKey: API_KEY });
+    const companionId = (stock.body['items'] as { id: string }[])[0]!.id;
+    const agent = await call('POST', '/public/agents', { apiKey: API_KEY, body: { companionId, name: 'Desk', voiceId: 'alloy', functions: [fn.body['id']] } });
+    expect(agent).toMatchObject({ status: 201, body: { companionId, functions: [fn.body['id']] } });
+    const inUse = await call('DELETE', `/public/functions/${fn.body['id'] as string}`, { apiKey: API_KEY });
+    expect(inUse).toMatchObject({ status: 409, body: { code: 'FunctionInUse' } });
+  });
+
   it('keeps every document and the bootstrap secrets across a graceful restart', async () => {
     const project = await call('POST', '/manage/orgs/org_local/projects', { bearer: ADMIN_TOKEN, body: { name: 'Survivor' } });
     const key = await call('POST', `/manage/projects/${project.body['id'] as string}/api-keys`, {

@@ -5,12 +5,19 @@ import type { Logger } from '../../../shared/domain/logger.js';
 import type { EmbeddingClient } from '../../../shared/domain/knowledge/embeddings.js';
 import type { DocumentExtractor } from '../../../shared/domain/knowledge/extraction.js';
 import type { Summarizer } from '../../../shared/domain/knowledge/summarizer.js';
+import { createAjvJsonSchemaChecker } from '../../../shared/adapters/json-schema/ajv-json-schema-checker.js';
 import { createLibraryMediaInspector } from '../../../shared/adapters/media/library-media-inspector.js';
 import { createGuardedFetcher } from '../../../shared/adapters/outbound/guarded-fetcher.js';
 import { createLocalAvatarEngine } from '../../../shared/adapters/avatar/local-avatar-engine.js';
 import { createLocalAvatarViews } from '../../../shared/adapters/media/local-avatar-views.js';
 import { createLocalVoiceEngine } from '../../../shared/adapters/voice/local-voice-engine.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
+import {
+  InMemoryAgentFunctionRepository,
+  InMemoryAgentRepository,
+  InMemoryAgentSlotRepository,
+  InMemoryFunctionNameClaimRepository,
+} from './in-memory-agent-ports.js';
 import { InMemoryCompanionAssetStore } from './in-memory-generation-ports.js';
 import { InMemoryFaqRepository } from './in-memory-faq-repository.js';
 import {
@@ -85,6 +92,10 @@ export interface TestWorld {
   readonly knowledgeFetchQueue: RecordingKnowledgeFetchQueue;
   readonly knowledgeIndex: InMemoryKnowledgeIndex;
   readonly faqs: InMemoryFaqRepository;
+  readonly agentFunctions: InMemoryAgentFunctionRepository;
+  readonly functionNameClaims: InMemoryFunctionNameClaimRepository;
+  readonly agents: InMemoryAgentRepository;
+  readonly agentSlots: InMemoryAgentSlotRepository;
 }
 
 export interface TestWorldOptions {
@@ -121,6 +132,10 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     knowledgeFetchQueue: new RecordingKnowledgeFetchQueue(),
     knowledgeIndex: new InMemoryKnowledgeIndex(),
     faqs: new InMemoryFaqRepository(),
+    agentFunctions: new InMemoryAgentFunctionRepository(),
+    functionNameClaims: new InMemoryFunctionNameClaimRepository(),
+    agents: new InMemoryAgentRepository(),
+    agentSlots: new InMemoryAgentSlotRepository(),
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
@@ -144,6 +159,8 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     documentExtractor: options.documentExtractor ?? plainTextExtractor,
     embeddings: options.embeddings,
     summarizer: options.summarizer,
+    // The real Ajv check: it is pure computation, and the rules are about what it accepts.
+    jsonSchemaChecker: createAjvJsonSchemaChecker(),
   });
   return { ...ports, services };
 }
