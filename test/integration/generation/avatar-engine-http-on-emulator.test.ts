@@ -128,7 +128,8 @@ describe('avatar generation through the HTTP engine adapter and a fake rendering
     expect(submission.body.callbackUrl).toMatch(/\/callbacks\/avatar-engine\/avjob_/);
 
     await waitFor(async () => (await statusOf(companion.id)) === 'completed', 'the engine report to complete the companion');
-    const callback = engine.callbacks.find((c) => c.jobId === submission.jobId)!;
+    // The companion completes while the engine is still reading our answer to its report: wait for its record.
+    const callback = await waitFor(async () => engine.callbacks.find((c) => c.jobId === submission.jobId), 'the engine to record our answer');
     expect(callback).toMatchObject({ status: 200, body: { outcome: 'applied' } });
 
     const got = (await call('public-companion-get', { headers: key, params: { id: companion.id } })).json!;
