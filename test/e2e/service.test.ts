@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,42 @@ describe('npm start: the local service over HTTP', () => {
     const wrongMethod = await call('DELETE', '/health');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('answers an oversized upload with 413 while the client is still sending, and the upload completes', async () => {
+    const body = Buffer.from(JSON.stringify({ name: 'x'.repeat(2_000_000) }));
+    const agent = new http.Agent({ keepAlive: true });
+    const outcome = await new Promise<{ status: number; uploadFinished: boolean }>((resolve, reject) => {
+      const req = http.request(`${service.url}/manage/orgs/org_local/projects`, {
+        agent,
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'content-length': body.length },
+      });
+      let status = 0;
+      let uploadFinished = false;
+      let answered = false;
+      const settle = (): void => {
+        if (answered && uploadFinished) resolve({ status, uploadFinished });
+      };
+      req.on('response', (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => {
+          answered = true;
+          // Send the rest only after the answer, as a slow client would.
+          req.end(body.subarray(300_000));
+          settle();
+        });
+      });
+      req.on('finish', () => {
+        uploadFinished = true;
+        settle();
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, 300_000));
+    });
+    agent.destroy();
+    expect(outcome).toEqual({ status: 413, uploadFinished: true });
   });
 
   it('lets an admin create a project and a key that sees only its own project; revocation holds on the next request', async () => {

@@ -41,6 +41,15 @@ export function forwardToWorker(
     proxyReq.once('response', resolve);
     proxyReq.once('error', reject);
   });
+  // A worker that answered without reading the whole body (a 413, a 401) leaves that body unread behind its web
+  // stream, so the upload would stall until a keep-alive timeout cut the client's connection: once the answer is
+  // complete, end the forwarded request, and the client's remaining body is drained below.
+  void response.then(
+    (proxied) => proxied.once('end', () => {
+      if (!req.complete) proxyReq.destroy();
+    }),
+    () => undefined,
+  );
   // The caller decides what a failed exchange means; this keeps an unobserved rejection from crashing.
   response.catch(() => undefined);
   req.pipe(proxyReq);
