@@ -26,6 +26,7 @@ import './knowledge-search.js';
 import './faqs.js';
 import './agent-functions.js';
 import './agents.js';
+import './sessions.js';
 import './companion-assets.js';
 import './companion-generation-jobs.js';
 import './avatar-engine-callback.js';

@@ -79,6 +79,11 @@ export const settingsSchema = z
     COMPANION_DATA_DIR: optionalString.transform((v) => v ?? '.data'),
     COMPANION_DEV_ADMIN_TOKEN: urlSafeSecret(20, 200),
     COMPANION_BOOTSTRAP_API_KEY: urlSafeSecret(20, 200),
+    /**
+     * Signs session tokens (HS256). Required in Azure, the same on every instance; locally, when unset, one is generated
+     * once into `<COMPANION_DATA_DIR>/session-token.secret`.
+     */
+    SESSION_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must have at least 32 characters').max(512).optional()),
     COMPANION_ALLOW_PRIVATE_URLS: flag,
     /** Local only: file holding the key that wraps data keys for secrets at rest. */
     COMPANION_SECRET_KEY_FILE: optionalString,
@@ -131,6 +136,13 @@ export const settingsSchema = z
         code: 'custom',
         path: ['COMPANION_ALLOW_PRIVATE_URLS'],
         message: 'is a local-only setting and is refused when running in Azure',
+      });
+    }
+    if (inAzure && s.SESSION_TOKEN_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_TOKEN_SECRET'],
+        message: 'is required when running in Azure: every instance must verify the tokens the others sign',
       });
     }
     if (inAzure && s.COMPANION_DEV_ADMIN_TOKEN !== undefined) {
@@ -242,6 +254,8 @@ export interface Config {
   readonly dataDir: string;
   readonly allowPrivateUrls: boolean;
   readonly secretKeyFile: string;
+  /** Undefined locally when SESSION_TOKEN_SECRET is unset: the runtime then uses the data folder's own. */
+  readonly sessionTokenSecret: string | undefined;
   readonly maxBodyBytes: number;
   readonly port: number;
   /** The remote avatar rendering service; undefined means the local engine. */
@@ -322,6 +336,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: s.COMPANION_DATA_DIR,
     allowPrivateUrls: s.COMPANION_ALLOW_PRIVATE_URLS,
     secretKeyFile: s.COMPANION_SECRET_KEY_FILE ?? `${s.COMPANION_DATA_DIR}/secret.key`,
+    sessionTokenSecret: s.SESSION_TOKEN_SECRET,
     maxBodyBytes: s.COMPANION_MAX_BODY_BYTES ?? 1_048_576,
     port: s.PORT ?? 7071,
     avatarEngine:

@@ -92,6 +92,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // The platform's Azure OpenAI resource (undefined without AZURE_OPENAI_ENDPOINT): embeddings for knowledge and FAQs,
   // and the client that chat-based adapters (summaries, vision) build on.
   const platformOpenAI = createPlatformOpenAI(config, sharedCredential);
+  const { CosmosSessionRepository } = await import('./adapters/cosmos/session-repository.js');
+  const { SessionTokens } = await import('./services/session-tokens.js');
+  const { createChatModelResolver } = await import('./adapters/openai/chat-model-resolver.js');
+  const { SESSION_TOKEN_TTL_SECONDS } = await import('./domain/session.js');
+  const { DEFAULT_AZURE_OPENAI_API_VERSION } = await import('./config.js');
+  let sessionTokenSecret = config.sessionTokenSecret;
+  if (sessionTokenSecret === undefined) {
+    const { localSessionTokenSecret } = await import('./adapters/secrets/local-session-token-secret.js');
+    sessionTokenSecret = await localSessionTokenSecret(config.dataDir);
+  }
+  const apiKeyRepository = new CosmosApiKeyRepository(container('api-keys'));
+  const sealer = new LocalKeyFileSealer(config.secretKeyFile);
 
   let manageTokenVerifier = options.manageTokenVerifier;
   if (manageTokenVerifier === undefined && config.manageAuth !== undefined) {
@@ -108,9 +120,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     rosters: new CosmosMemberRosterRepository(container('member-rosters')),
     membershipIndex: new CosmosMembershipIndex(container('memberships')),
     projects: new CosmosProjectRepository(container('projects')),
-    apiKeys: new CosmosApiKeyRepository(container('api-keys')),
+    apiKeys: apiKeyRepository,
     apiKeyLookups: new CosmosApiKeyLookupRepository(container('api-key-lookups')),
-    sealer: new LocalKeyFileSealer(config.secretKeyFile),
+    sealer,
     companions: new CosmosCompanionRepository(container('companions')),
     twinClaims: new CosmosDigitalTwinClaimRepository(container('companion-claims')),
     blobs: new AzureBlobStore(storage.blobs),
@@ -126,6 +138,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     faqs: new CosmosFaqRepository(container('faqs')),
     ...createKnowledgePorts(storage, container, platformOpenAI),
     ...createAgentPorts(container),
+    sessions: new CosmosSessionRepository(container('sessions')),
+    sessionTokens: new SessionTokens(sessionTokenSecret, SESSION_TOKEN_TTL_SECONDS),
+    chatModels: createChatModelResolver({
+      platform: platformOpenAI,
+      apiKeys: apiKeyRepository,
+      sealer,
+      defaultApiVersion: config.openai?.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION,
+      allowPrivateUrls: config.allowPrivateUrls,
+      tokenCredential: sharedCredential,
+    }),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,

@@ -4,6 +4,7 @@ import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import { quoteEtag } from '../domain/etag.js';
 import type { ManagePrincipal } from '../domain/identity.js';
 import type { Services } from '../services/services.js';
+import type { SessionTokenClaims } from '../services/session-tokens.js';
 import { correlationIdOf } from './correlation.js';
 import { readJsonBody } from './json-body.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
@@ -48,6 +49,11 @@ async function authenticate<A extends RouteAuth>(auth: A, request: HttpRequest, 
     const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
     const principal: ManagePrincipal = await services.manageAuthentication.authenticate(token);
     return principal as PrincipalOf<A>;
+  }
+  if (auth === 'session') {
+    const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
+    const claims: SessionTokenClaims = await services.sessionTokens.verify(token, new Date());
+    return claims as PrincipalOf<A>;
   }
   return undefined as PrincipalOf<A>;
 }
@@ -131,7 +137,7 @@ export function httpHandler<
       if (!expected) {
         context.error('unhandled error', { route: route.name, requestId: context.invocationId, correlationId, error });
       }
-      if (problem.status === 401 && route.auth === 'manage') headers['WWW-Authenticate'] = 'Bearer';
+      if (problem.status === 401 && (route.auth === 'manage' || route.auth === 'session')) headers['WWW-Authenticate'] = 'Bearer';
       return {
         status: problem.status,
         headers: { ...baseHeaders, ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },

@@ -49,6 +49,7 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
 const SECURITY_OF: Record<RouteDefinition['auth'], JsonSchema[]> = {
   apiKey: [{ apiKey: [] }],
   manage: [{ manageBearer: [] }],
+  session: [{ sessionBearer: [] }],
   none: [],
 };
 
@@ -140,6 +141,12 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: O
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'An Entra ID access token for the management API (locally: the dev admin token).',
+        },
+        sessionBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The session token returned when the connection was opened; it authorizes that session only.',
         },
       },
     },

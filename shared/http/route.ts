@@ -3,10 +3,14 @@ import type { z } from 'zod';
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { ManagePrincipal } from '../domain/identity.js';
 import type { Services } from '../services/services.js';
+import type { SessionTokenClaims } from '../services/session-tokens.js';
 import { routeRegistry, type RouteRegistry } from './route-registry.js';
 
-/** How a route authenticates: `X-Api-Key` (public API), a `/manage` bearer token, or not at all. */
-export type RouteAuth = 'apiKey' | 'manage' | 'none';
+/**
+ * How a route authenticates: `X-Api-Key` (public API), a `/manage` bearer token, a session token as a bearer token
+ * (the session runtime calls), or not at all.
+ */
+export type RouteAuth = 'apiKey' | 'manage' | 'session' | 'none';
 
 export interface ResponseSpec {
   readonly description: string;
@@ -66,7 +70,9 @@ export type PrincipalOf<A extends RouteAuth> = A extends 'manage'
   ? ManagePrincipal
   : A extends 'apiKey'
     ? ApiKeyPrincipal
-    : undefined;
+    : A extends 'session'
+      ? SessionTokenClaims
+      : undefined;
 
 /** What a route's handler receives: validated input, the authenticated caller, and the services. */
 export interface RouteInput<

@@ -35,6 +35,7 @@ import type { KnowledgeFileStore } from '../domain/knowledge/knowledge-file-stor
 import type { KnowledgeIndex } from '../domain/knowledge/knowledge-index.js';
 import type { Summarizer } from '../domain/knowledge/summarizer.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
+import type { SessionRepository } from '../domain/session.js';
 import type { VoiceEngine } from '../domain/voice-engine.js';
 import { AgentFunctionService } from './agent-function-service.js';
 import { AgentService } from './agent-service.js';
@@ -69,6 +70,9 @@ import { OrganizationService } from './organization-service.js';
 import { ProjectService } from './project-service.js';
 import { PublicProjectService } from './public-project-service.js';
 import { VoiceProfileService } from './voice-profile-service.js';
+import { SessionService } from './session-service.js';
+import type { SessionTokens } from './session-tokens.js';
+import { TurnEngine, type ChatModelResolver } from './session-turns.js';
 
 /** Every port the services need; the composition root (shared/runtime.ts) or a test supplies them. */
 export interface ServicePorts {
@@ -118,6 +122,10 @@ export interface ServicePorts {
   readonly agents: AgentRepository;
   readonly agentSlots: AgentSlotRepository;
   readonly jsonSchemaChecker: JsonSchemaChecker;
+  /** Sessions, the tokens that authorize their runtime calls, and the chat model of each session's API key. */
+  readonly sessions: SessionRepository;
+  readonly sessionTokens: SessionTokens;
+  readonly chatModels: ChatModelResolver;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -158,6 +166,8 @@ export interface Services {
   readonly knowledgeSearch: KnowledgeSearchService;
   readonly agentFunctions: AgentFunctionService;
   readonly agents: AgentService;
+  readonly sessions: SessionService;
+  readonly sessionTokens: SessionTokens;
 }
 
 export function createServices(ports: ServicePorts): Services {
@@ -174,6 +184,17 @@ export function createServices(ports: ServicePorts): Services {
   const knowledgeBases = new KnowledgeBaseService(ports);
   const knowledgeRecords = new KnowledgeFileRecords(ports);
   const knowledgeSlots = new KnowledgeFileSlots(ports);
+  const faqMatcher = new FaqMatcher(ports);
+  const knowledgeSearch = new KnowledgeSearchService({ ...ports, bases: knowledgeBases });
+  const turns = new TurnEngine({
+    chatModels: ports.chatModels,
+    faqMatcher,
+    // The session's project stands in for a key's: the search reads nothing else of the principal.
+    searchKnowledge: async (projectId, baseId, query, top) =>
+      (await knowledgeSearch.search({ keyId: '', orgId: '', hosting: 'hosted', projectId }, baseId, { query, top })).results,
+    logger: ports.logger,
+    now: () => ports.clock.now(),
+  });
   return {
     manageAuthentication: new ManageAuthentication({
       devAdminToken: ports.devAdminToken,
@@ -199,14 +220,16 @@ export function createServices(ports: ServicePorts): Services {
     health: new HealthService(ports.healthProbes, ports.logger),
     bootstrap: new LocalBootstrap({ ...ports, organizationService: organizations, apiKeyService: apiKeys }),
     faqs: new FaqService(ports),
-    faqMatcher: new FaqMatcher(ports),
+    faqMatcher,
     knowledgeBases,
     knowledgeFiles: new KnowledgeFileService({ ...ports, bases: knowledgeBases, records: knowledgeRecords, slots: knowledgeSlots }),
     knowledgeIntake: new KnowledgeFileIntake({ ...ports, bases: knowledgeBases, slots: knowledgeSlots }),
     knowledgeFetch: new KnowledgeFileFetch({ ...ports, records: knowledgeRecords }),
     knowledgeIngest: new KnowledgeIngest({ ...ports, records: knowledgeRecords }),
-    knowledgeSearch: new KnowledgeSearchService({ ...ports, bases: knowledgeBases }),
+    knowledgeSearch,
     agentFunctions: new AgentFunctionService(ports),
     agents: new AgentService(ports),
+    sessions: new SessionService({ ...ports, turns }),
+    sessionTokens: ports.sessionTokens,
   };
 }

@@ -96,6 +96,12 @@ export const COSMOS_CONTAINERS = [
     partitionKeyPath: '/orgId',
     purpose: 'One document per organization holding a slot per agent, so the 100-agents-per-organization limit is one conditional write.',
   },
+  {
+    id: 'sessions',
+    partitionKeyPath: '/projectId',
+    purpose:
+      "Sessions of a project with their assembled configuration and transcript; reads come from a key or a session token of that project.",
+  },
 ] as const satisfies readonly ContainerDefinition[];
 
 export type ContainerId = (typeof COSMOS_CONTAINERS)[number]['id'];

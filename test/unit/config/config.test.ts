@@ -43,7 +43,18 @@ describe('configuration', () => {
   });
 
   it('refuses local-only settings when running in Azure', () => {
-    const problems = problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app', COMPANION_DEV_ADMIN_TOKEN: 'x'.repeat(32) });
+    const problems = problemsOf({
+      ...minimal,
+      WEBSITE_SITE_NAME: 'app',
+      SESSION_TOKEN_SECRET: 's'.repeat(32),
+      COMPANION_DEV_ADMIN_TOKEN: 'x'.repeat(32),
+    });
     expect(problems).toEqual([expect.stringMatching(/^COMPANION_DEV_ADMIN_TOKEN:/)]);
+  });
+
+  it('requires a session token secret of at least 32 characters in Azure, and only checks its length locally', () => {
+    expect(problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app' })).toEqual([expect.stringMatching(/^SESSION_TOKEN_SECRET: is required/)]);
+    expect(problemsOf({ ...minimal, SESSION_TOKEN_SECRET: 'short' })).toEqual([expect.stringMatching(/^SESSION_TOKEN_SECRET: must have at least 32/)]);
+    expect(problemsOf(minimal)).toEqual([]);
   });
 });

@@ -44,6 +44,7 @@ describe('avatar engine and speech settings', () => {
     const problems = problemsOf({
       ...minimal,
       WEBSITE_SITE_NAME: 'app',
+      SESSION_TOKEN_SECRET: SECRET,
       AVATAR_ENGINE_URL: 'http://render.internal/jobs',
       AVATAR_ENGINE_CALLBACK_SECRET: SECRET,
       COMPANION_PUBLIC_BASE_URL: 'http://api.example.com',

@@ -12,6 +12,8 @@ import { createLocalAvatarEngine } from '../../../shared/adapters/avatar/local-a
 import { createLocalAvatarViews } from '../../../shared/adapters/media/local-avatar-views.js';
 import { createLocalVoiceEngine } from '../../../shared/adapters/voice/local-voice-engine.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
+import { SessionTokens } from '../../../shared/services/session-tokens.js';
+import { InMemorySessionRepository } from './in-memory-session-repository.js';
 import {
   InMemoryAgentFunctionRepository,
   InMemoryAgentRepository,
@@ -136,6 +138,10 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     functionNameClaims: new InMemoryFunctionNameClaimRepository(),
     agents: new InMemoryAgentRepository(),
     agentSlots: new InMemoryAgentSlotRepository(),
+    sessions: new InMemorySessionRepository(),
+    sessionTokens: new SessionTokens('unit-test-session-token-secret-0123456789', 15 * 60),
+    // No language model in unit tests: turns take the retrieval-only path.
+    chatModels: { chatModelFor: async () => undefined },
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
