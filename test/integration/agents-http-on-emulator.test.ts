@@ -1,5 +1,3 @@
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
-import type * as AzureFunctions from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CosmosAgentSlotRepository } from '../../shared/adapters/cosmos/agent-slot-repository.js';
 import { CosmosCompanionRepository } from '../../shared/adapters/cosmos/companion-repository.js';
@@ -8,26 +6,13 @@ import { MAX_AGENTS_PER_ORGANIZATION } from '../../shared/domain/agent.js';
 import type { Companion } from '../../shared/domain/companion.js';
 import { newId } from '../../shared/domain/ids.js';
 import { STOCK_COMPANIONS } from '../../shared/domain/stock-companions.js';
-import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
-import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
+import type { Runtime } from '../../shared/runtime.js';
+import { call, createOtherProjectKey, type Json } from './helpers/http-harness.js';
+import { bootstrappedRuntime, releaseRuntime } from './helpers/test-runtime.js';
 
-/** The function registrations, captured instead of handed to a host, so the real handlers can be called. */
-const registrations = vi.hoisted(() => new Map<string, { route?: string; methods?: string[]; handler: HttpFunctionOptions['handler'] }>());
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.set(name, options),
-      storageQueue: () => undefined,
-      storageBlob: () => undefined,
-      timer: () => undefined,
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('./helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const DEV_TOKEN = 'dev-admin-token-agents-0123456789abcdef';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-agents-0123456789abcdef';
@@ -39,32 +24,6 @@ const TOOL_HOST = 'https://93.184.215.14';
 let runtime: Runtime;
 let otherProjectKey: string;
 let companions: CosmosCompanionRepository;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-/** Calls a registered function the way the host would: route params resolved, headers and body as sent. */
-async function call(name: string, init: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown; query?: string } = {}) {
-  const registration = registrations.get(name);
-  if (registration === undefined) throw new Error(`no function ${name}`);
-  let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-  const request = new HttpRequest({
-    method: registration.methods?.[0] ?? 'GET',
-    url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-    params: init.params ?? {},
-    ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
-  });
-  const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
-  const text = typeof response.body === 'string' ? response.body : undefined;
-  return {
-    status: response.status,
-    headers: new Headers(response.headers as Record<string, string>),
-    text,
-    json: text === undefined ? undefined : (JSON.parse(text) as Json),
-  };
-}
 
 const asAdmin = { authorization: `Bearer ${DEV_TOKEN}` };
 const key = (secret = BOOTSTRAP_SECRET) => ({ 'x-api-key': secret });
@@ -104,26 +63,14 @@ async function createFunction(body: unknown, secret?: string) {
 }
 
 beforeAll(async () => {
-  runtime = await createRuntime(emulatorConfig('agents-http', { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN }), { logger: silentLogger });
-  await runtime.ensureContainers();
-  await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
+  ({ runtime } = await bootstrappedRuntime('agents-http', { apiKeySecret: BOOTSTRAP_SECRET, settings: { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN } }));
   companions = new CosmosCompanionRepository(new CountedContainer(runtime.cosmosDatabase.container('companions')));
-  setRuntime(runtime);
   await import('../../functions/index.js');
 
-  const project = await call('manage-project-create', { headers: asAdmin, params: { orgId: ORG }, body: { name: 'Other' } });
-  const created = await call('manage-api-key-create', {
-    headers: asAdmin,
-    params: { projectId: project.json!.id as string },
-    body: { name: 'Other key', llm: { hosting: 'hosted' } },
-  });
-  otherProjectKey = created.json!.secret as string;
+  otherProjectKey = await createOtherProjectKey(asAdmin, ORG);
 });
 
-afterAll(async () => {
-  setRuntime(undefined);
-  await runtime?.dispose();
-});
+afterAll(() => releaseRuntime(runtime));
 
 describe('functions through the real function handlers on the emulators', () => {
   it('creates, lists, reads, replaces with If-Match and deletes a function', async () => {

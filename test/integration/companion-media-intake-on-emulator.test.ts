@@ -1,16 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../local/emulators/azurite.js';
 import { functionsCore, installFunctionsCore } from '../../local/functions-core/index.js';
-import { startLocalHost, type LocalHost } from '../../local/host/index.js';
+import type { LocalHost } from '../../local/host/index.js';
 import { invokeRegistration } from '../../local/host/invoke.js';
 import { jsonData, stringData, triggerBindingOf } from '../../local/host/rpc-data.js';
 import { AVATAR_GENERATION_QUEUE, BLOB_TRIGGER_POISON_QUEUE, COMPANION_MEDIA_FETCH_QUEUE, VOICE_PROFILE_QUEUE, poisonQueueOf } from '../../shared/adapters/queues.js';
@@ -22,6 +15,7 @@ import { toProblem } from '../../shared/http/problem.js';
 import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
 import { delay, waitFor } from '../fixtures/host-app/wait-for.js';
 import { MiB, makeImage, makeWav, renamedTextFile, wavSecondsForBytes } from '../support/media-fixtures.js';
+import { hostCaller, listBlobNames, sendBase64 as sendBase64To, startLoopbackServer, startOwnAzurite, startTestHost, type LoopbackServer, type OwnAzurite } from './helpers/local-host-harness.js';
 import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
 
 /**
@@ -30,20 +24,15 @@ import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
  * the intake's functions, so the generation queues fill up unconsumed and show what was handed off.
  */
 
-const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const API_KEY = 'media-intake-bootstrap-key-0123456789';
 const DEV_TOKEN = 'media-intake-dev-admin-token-0123456789';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-let azuriteDir: string;
-let azurite: RunningAzurite;
+let azurite: OwnAzurite;
 let runtime: Runtime;
 /** The same emulators with COMPANION_ALLOW_PRIVATE_URLS off, as in Azure. */
 let strictRuntime: Runtime;
 let host: LocalHost;
-let mediaServer: Server;
+let mediaServer: LoopbackServer;
 let mediaBase: string;
 let principal: ApiKeyPrincipal;
 let container: ContainerClient;
@@ -54,15 +43,7 @@ const served = new Map<string, { status?: number; body?: Buffer; contentType?: s
 
 const media: Record<string, Buffer> = {};
 
-async function call(method: string, route: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${host.url}/${route}`, {
-    method,
-    headers: { 'x-api-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Json) };
-}
+const call = hostCaller(() => host.url, API_KEY);
 
 /** The stored companion with its internal fields (blob paths, hand-off marks). */
 async function stored(id: string): Promise<Companion> {
@@ -98,17 +79,8 @@ async function jobsFor(queueName: string, companionId: string): Promise<number> 
   return (await messagesOf(queueName)).filter((m) => companionJobMessageSchema.parse(m).companionId === companionId).length;
 }
 
-async function blobNames(prefix: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const item of container.listBlobsFlat({ prefix })) names.push(item.name);
-  return names.sort();
-}
-
-async function sendBase64(queueName: string, message: unknown): Promise<void> {
-  const queue = queues.getQueueClient(queueName);
-  await queue.createIfNotExists();
-  await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
-}
+const blobNames = (prefix: string) => listBlobNames(container, prefix);
+const sendBase64 = (queueName: string, message: unknown) => sendBase64To(queues, queueName, message);
 
 const twin = (externalClientId: string, voicePath: string, picturePath = '/picture-16x9.jpg') => ({
   firstName: 'Sarah',
@@ -141,23 +113,10 @@ beforeAll(async () => {
   served.set('/unavailable.png', { status: 503, body: Buffer.from('try later') });
   served.set('/to-private.png', { status: 302, location: 'http://10.0.0.7/picture.png' });
 
-  mediaServer = createServer((request, response) => {
-    const answer = served.get(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
-    if (answer === undefined) {
-      response.statusCode = 404;
-      response.end();
-      return;
-    }
-    response.statusCode = answer.status ?? 200;
-    if (answer.location !== undefined) response.setHeader('location', answer.location);
-    if (answer.contentType !== undefined) response.setHeader('content-type', answer.contentType);
-    response.end(answer.body);
-  });
-  await new Promise<void>((resolve) => mediaServer.listen(0, '127.0.0.1', resolve));
-  mediaBase = `http://127.0.0.1:${(mediaServer.address() as AddressInfo).port}`;
+  mediaServer = await startLoopbackServer(served);
+  mediaBase = mediaServer.base;
 
-  azuriteDir = mkdtempSync(path.join(os.tmpdir(), 'media-intake-azurite-'));
-  azurite = await startAzurite({ location: azuriteDir });
+  azurite = await startOwnAzurite('media-intake-azurite-');
   const storage = { AzureWebJobsStorage: azurite.connectionString };
   runtime = await createRuntime(emulatorConfig('media-intake', { ...storage, COMPANION_ALLOW_PRIVATE_URLS: '1', COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN }), {
     logger: silentLogger,
@@ -179,14 +138,7 @@ beforeAll(async () => {
   await import('../../functions/companion-media-fetch.js');
   await import('../../functions/companion-media-check.js');
   await import('../../functions/blob-trigger-poison.js');
-  host = await startLocalHost({
-    appDir: APP_DIR,
-    port: 0,
-    host: '127.0.0.1',
-    settings: { ...storage, AzureFunctionsWebHost__hostid: 'media-intake-test' },
-    log: () => undefined,
-    tuning: { blobPollIntervalMs: 100, queueMinPollingIntervalMs: 50, shutdownTimeoutMs: 10_000 },
-  });
+  host = await startTestHost(azurite.connectionString, 'media-intake-test');
   container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(COMPANION_MEDIA_CONTAINER);
   queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
 }, 120_000);
@@ -195,9 +147,8 @@ afterAll(async () => {
   await host?.stop();
   setRuntime(undefined);
   await Promise.all([runtime?.dispose(), strictRuntime?.dispose()]);
-  await new Promise((resolve) => mediaServer?.close(resolve));
+  await mediaServer?.close();
   await azurite?.stop();
-  if (azuriteDir !== undefined) rmSync(azuriteDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('media intake: URLs fetched by the guarded fetcher, uploads, blob-triggered checks', () => {

@@ -1,68 +1,23 @@
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
-import type * as AzureFunctions from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WEBHOOK_EVENTS_QUEUE } from '../../shared/adapters/queues.js';
 import { COMPANION_MEDIA_CONTAINER } from '../../shared/domain/companion.js';
-import { TokenRejectedError, type ManageTokenVerifier } from '../../shared/domain/identity.js';
 import { webhookEventSchema, type WebhookEvent } from '../../shared/domain/webhook-event.js';
-import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
-import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
+import type { Runtime } from '../../shared/runtime.js';
+import { call, createOtherProjectKey, userTokenVerifier, type Json } from './helpers/http-harness.js';
+import { bootstrappedRuntime, releaseRuntime } from './helpers/test-runtime.js';
 
-/** The function registrations, captured instead of handed to a host, so the real handlers can be called. */
-const registrations = vi.hoisted(() => new Map<string, { route?: string; methods?: string[]; handler: HttpFunctionOptions['handler'] }>());
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.set(name, options),
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('./helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const DEV_TOKEN = 'dev-admin-token-companions-0123456789';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-companions-0123456789';
 const connectionString = inject('storageConnectionString');
 
-/** Tokens of the form `user:<oid>` stand for signed Entra tokens of that user. */
-const fakeVerifier: ManageTokenVerifier = {
-  async verify(token) {
-    if (!token.startsWith('user:')) throw new TokenRejectedError('not a test token');
-    return { userId: token.slice(5), email: undefined, name: undefined, kind: 'entra' };
-  },
-};
-
 let runtime: Runtime;
 let otherProjectKey: string;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-/** Calls a registered function the way the host would: route params resolved, headers and body as sent. */
-async function call(name: string, init: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown; query?: string } = {}) {
-  const registration = registrations.get(name);
-  if (registration === undefined) throw new Error(`no function ${name}`);
-  let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-  const request = new HttpRequest({
-    method: registration.methods?.[0] ?? 'GET',
-    url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-    params: init.params ?? {},
-    ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
-  });
-  const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
-  return {
-    status: response.status,
-    headers: new Headers(response.headers as Record<string, string>),
-    json: typeof response.body === 'string' ? (JSON.parse(response.body) as Json) : undefined,
-  };
-}
 
 const asAdmin = { authorization: `Bearer ${DEV_TOKEN}` };
 const key = (secret = BOOTSTRAP_SECRET) => ({ 'x-api-key': secret });
@@ -94,28 +49,17 @@ async function eventsFor(companionIds: string[]): Promise<WebhookEvent[]> {
 }
 
 beforeAll(async () => {
-  runtime = await createRuntime(emulatorConfig('companions-http', { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN }), {
-    logger: silentLogger,
-    manageTokenVerifier: fakeVerifier,
-  });
-  await runtime.ensureContainers();
-  await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  setRuntime(runtime);
+  ({ runtime } = await bootstrappedRuntime('companions-http', {
+    apiKeySecret: BOOTSTRAP_SECRET,
+    settings: { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN },
+    options: { manageTokenVerifier: userTokenVerifier },
+  }));
   await import('../../functions/index.js');
 
-  const project = await call('manage-project-create', { headers: asAdmin, params: { orgId: 'org_local' }, body: { name: 'Other' } });
-  const created = await call('manage-api-key-create', {
-    headers: asAdmin,
-    params: { projectId: project.json!.id as string },
-    body: { name: 'Other key', llm: { hosting: 'hosted' } },
-  });
-  otherProjectKey = created.json!.secret as string;
+  otherProjectKey = await createOtherProjectKey(asAdmin);
 });
 
-afterAll(async () => {
-  setRuntime(undefined);
-  await runtime.dispose();
-});
+afterAll(() => releaseRuntime(runtime));
 
 describe('companions through the real function handlers on the emulators', () => {
   it('creates, lists with filters, reads, changes with If-Match and deletes a companion, queueing each change', async () => {

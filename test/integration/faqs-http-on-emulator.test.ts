@@ -1,27 +1,12 @@
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
-import type * as AzureFunctions from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
+import type { Runtime } from '../../shared/runtime.js';
 import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
-import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
+import { call, createOtherProjectKey, type Json } from './helpers/http-harness.js';
+import { bootstrappedRuntime, releaseRuntime } from './helpers/test-runtime.js';
 
-/** The function registrations, captured instead of handed to a host, so the real handlers can be called. */
-const registrations = vi.hoisted(() => new Map<string, { route?: string; methods?: string[]; handler: HttpFunctionOptions['handler'] }>());
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.set(name, options),
-      storageQueue: () => undefined,
-      storageBlob: () => undefined,
-      timer: () => undefined,
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('./helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const DEV_TOKEN = 'dev-admin-token-faqs-0123456789abcdef';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-faqs-0123456789abcdef';
@@ -32,67 +17,34 @@ let fake: FakeAzureOpenAI;
 let otherProjectKey: string;
 let projectId: string;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-/** Calls a registered function the way the host would: route params resolved, headers and body as sent. */
-async function call(name: string, init: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown; query?: string } = {}) {
-  const registration = registrations.get(name);
-  if (registration === undefined) throw new Error(`no function ${name}`);
-  let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-  const request = new HttpRequest({
-    method: registration.methods?.[0] ?? 'GET',
-    url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-    params: init.params ?? {},
-    ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
-  });
-  const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
-  return {
-    status: response.status,
-    headers: new Headers(response.headers as Record<string, string>),
-    json: typeof response.body === 'string' ? (JSON.parse(response.body) as Json) : undefined,
-  };
-}
-
 const asAdmin = { authorization: `Bearer ${DEV_TOKEN}` };
 const key = (secret = BOOTSTRAP_SECRET) => ({ 'x-api-key': secret });
 const pairs = (count: number) => Array.from({ length: count }, (_, i) => ({ question: `Question number ${i}?`, answer: `Answer ${i}.` }));
 
 beforeAll(async () => {
   fake = await startFakeAzureOpenAI();
-  runtime = await createRuntime(
-    emulatorConfig('faqs-http', {
+  const started = await bootstrappedRuntime('faqs-http', {
+    apiKeySecret: BOOTSTRAP_SECRET,
+    settings: {
       COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN,
       COMPANION_ALLOW_PRIVATE_URLS: '1',
       AZURE_OPENAI_ENDPOINT: fake.endpoint,
       AZURE_OPENAI_API_KEY: fake.apiKey,
       AZURE_OPENAI_EMBEDDING_DEPLOYMENT: EMBEDDING_DEPLOYMENT,
       AZURE_OPENAI_EMBEDDING_DIMENSIONS: String(fake.embeddingDimensions),
-    }),
-    { logger: silentLogger },
-  );
-  await runtime.ensureContainers();
-  const bootstrap = await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  projectId = bootstrap.project.id;
-  setRuntime(runtime);
+    },
+  });
+  runtime = started.runtime;
+  projectId = started.bootstrap.project.id;
   await import('../../functions/index.js');
 
-  const project = await call('manage-project-create', { headers: asAdmin, params: { orgId: 'org_local' }, body: { name: 'Other' } });
-  const created = await call('manage-api-key-create', {
-    headers: asAdmin,
-    params: { projectId: project.json!.id as string },
-    body: { name: 'Other key', llm: { hosting: 'hosted' } },
-  });
-  otherProjectKey = created.json!.secret as string;
+  otherProjectKey = await createOtherProjectKey(asAdmin);
 });
 
 beforeEach(() => fake.reset());
 
 afterAll(async () => {
-  setRuntime(undefined);
-  await runtime?.dispose();
+  await releaseRuntime(runtime);
   await fake?.close();
 });
 

@@ -1,78 +1,30 @@
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
-import type * as AzureFunctions from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TokenRejectedError, type ManageTokenVerifier } from '../../shared/domain/identity.js';
-import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
-import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
+import type { Runtime } from '../../shared/runtime.js';
+import { call, userTokenVerifier } from './helpers/http-harness.js';
+import { bootstrappedRuntime, releaseRuntime } from './helpers/test-runtime.js';
 
-/** The function registrations, captured instead of handed to a host, so the real handlers can be called. */
-const registrations = vi.hoisted(() => new Map<string, { route?: string; methods?: string[]; handler: HttpFunctionOptions['handler'] }>());
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.set(name, options),
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('./helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const DEV_TOKEN = 'dev-admin-token-http-0123456789abcd';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-http-0123456789';
 
-/** Tokens of the form `user:<oid>` stand for signed Entra tokens of that user. */
-const fakeVerifier: ManageTokenVerifier = {
-  async verify(token) {
-    if (!token.startsWith('user:')) throw new TokenRejectedError('not a test token');
-    return { userId: token.slice(5), email: undefined, name: undefined, kind: 'entra' };
-  },
-};
-
 let runtime: Runtime;
-
-/** Calls a registered function the way the host would: route params resolved, headers and body as sent. */
-async function call(name: string, init: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown; query?: string }) {
-  const registration = registrations.get(name);
-  if (registration === undefined) throw new Error(`no function ${name}`);
-  let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-  const request = new HttpRequest({
-    method: registration.methods?.[0] ?? 'GET',
-    url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-    params: init.params ?? {},
-    ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
-  });
-  const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
-  const headers = new Headers(response.headers as Record<string, string>);
-  return {
-    status: response.status,
-    headers,
-    json: typeof response.body === 'string' ? (JSON.parse(response.body) as Record<string, any>) : undefined, // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-  };
-}
 
 const asAdmin = { authorization: `Bearer ${DEV_TOKEN}` };
 const asUser = (oid: string) => ({ authorization: `Bearer user:${oid}` });
 
 beforeAll(async () => {
-  runtime = await createRuntime(emulatorConfig('http', { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN }), {
-    logger: silentLogger,
-    manageTokenVerifier: fakeVerifier,
-  });
-  await runtime.ensureContainers();
-  await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  setRuntime(runtime);
+  ({ runtime } = await bootstrappedRuntime('http', {
+    apiKeySecret: BOOTSTRAP_SECRET,
+    settings: { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN },
+    options: { manageTokenVerifier: userTokenVerifier },
+  }));
   await import('../../functions/index.js');
 });
 
-afterAll(async () => {
-  setRuntime(undefined);
-  await runtime.dispose();
-});
+afterAll(() => releaseRuntime(runtime));
 
 describe('management API through the real function handlers on the emulators', () => {
   it('GET /public/project answers for the bootstrap key and refuses an unknown one', async () => {

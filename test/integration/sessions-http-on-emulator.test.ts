@@ -1,67 +1,29 @@
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from '@azure/functions';
-import type * as AzureFunctions from '@azure/functions';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { STOCK_COMPANIONS } from '../../shared/domain/stock-companions.js';
-import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime.js';
+import type { Runtime } from '../../shared/runtime.js';
 import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
-import { emulatorConfig, silentLogger } from './helpers/test-runtime.js';
+import { call, type Json } from './helpers/http-harness.js';
+import { bootstrappedRuntime, releaseRuntime } from './helpers/test-runtime.js';
 
-/** The function registrations, captured instead of handed to a host, so the real handlers can be called. */
-const registrations = vi.hoisted(() => new Map<string, { route?: string; methods?: string[]; handler: HttpFunctionOptions['handler'] }>());
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.set(name, options),
-      storageQueue: () => undefined,
-      storageBlob: () => undefined,
-      timer: () => undefined,
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('./helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const DEV_TOKEN = 'dev-admin-token-sessions-0123456789abcdef';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-sessions-0123456789abcdef';
 const SESSION_SECRET = 'session-token-secret-for-tests-0123456789';
 const ORG = 'org_local';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-async function call(name: string, init: { params?: Record<string, string>; headers?: Record<string, string>; body?: unknown } = {}) {
-  const registration = registrations.get(name);
-  if (registration === undefined) throw new Error(`no function ${name}`);
-  let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-  const request = new HttpRequest({
-    method: registration.methods?.[0] ?? 'GET',
-    url: `http://localhost:7071/${path}`,
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-    params: init.params ?? {},
-    ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
-  });
-  const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
-  const text = typeof response.body === 'string' ? response.body : undefined;
-  return { status: response.status, json: text === undefined ? undefined : (JSON.parse(text) as Json) };
-}
-
 const key = (secret = BOOTSTRAP_SECRET) => ({ 'x-api-key': secret });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const stock = STOCK_COMPANIONS[0]!;
 
 async function startRuntime(prefix: string, overrides: Record<string, string> = {}): Promise<Runtime> {
-  const runtime = await createRuntime(
-    emulatorConfig(prefix, { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN, SESSION_TOKEN_SECRET: SESSION_SECRET, ...overrides }),
-    { logger: silentLogger },
-  );
-  await runtime.ensureContainers();
-  await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  setRuntime(runtime);
+  const { runtime } = await bootstrappedRuntime(prefix, {
+    apiKeySecret: BOOTSTRAP_SECRET,
+    settings: { COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN, SESSION_TOKEN_SECRET: SESSION_SECRET, ...overrides },
+  });
   return runtime;
 }
 
@@ -96,10 +58,7 @@ async function connect(agentId: string, body: Json = { channelType: 'text', exte
 
 let runtime: Runtime | undefined;
 
-afterAll(async () => {
-  setRuntime(undefined);
-  await runtime?.dispose();
-});
+afterAll(() => releaseRuntime(runtime));
 
 describe('text sessions without a language model', () => {
   let agentId: string;
@@ -111,8 +70,7 @@ describe('text sessions without a language model', () => {
   });
 
   afterAll(async () => {
-    setRuntime(undefined);
-    await runtime?.dispose();
+    await releaseRuntime(runtime);
     runtime = undefined;
   });
 

@@ -1,32 +1,21 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import type * as AzureFunctions from '@azure/functions';
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit, type StorageQueueFunctionOptions } from '@azure/functions';
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { ApiKeyPrincipal } from '../../../shared/domain/api-key-principal.js';
 import { avatarJobIdOf } from '../../../shared/domain/avatar-engine.js';
-import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime.js';
+import type { Runtime } from '../../../shared/runtime.js';
 import { startFakeAvatarEngine, type FakeAvatarEngine } from '../../fakes/avatar-engine.js';
 import { waitFor } from '../../fixtures/host-app/wait-for.js';
 import { makeImage } from '../../support/media-fixtures.js';
-import { emulatorConfig, silentLogger } from '../helpers/test-runtime.js';
-import { RecordingEvents, companionStore, httpCaller, jobMessage, queueRunner, seedCompanion, type Registrations } from './generation-fixtures.js';
+import { registrations } from '../helpers/function-registrations.js';
+import { bootstrappedRuntime, releaseRuntime } from '../helpers/test-runtime.js';
+import { RecordingEvents, companionStore, httpCaller, jobMessage, queueRunner, seedCompanion } from './generation-fixtures.js';
 
-const registrations = vi.hoisted(() => ({ http: new Map(), queues: new Map() }) as Registrations);
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.http.set(name, options),
-      storageQueue: (name: string, options: StorageQueueFunctionOptions) => registrations.queues.set(name, options),
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('../helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const BOOTSTRAP_SECRET = 'bootstrap-secret-engine-http-0123456789';
 const ENGINE_SECRET = 'engine-callback-secret-0123456789-abcdefghij';
@@ -78,19 +67,17 @@ async function startCallbackBridge(): Promise<string> {
 beforeAll(async () => {
   engine = await startFakeAvatarEngine(ENGINE_SECRET);
   const bridgeUrl = await startCallbackBridge();
-  runtime = await createRuntime(
-    emulatorConfig('engine-http', {
+  ({ runtime } = await bootstrappedRuntime('engine-http', {
+    apiKeySecret: BOOTSTRAP_SECRET,
+    settings: {
       AVATAR_ENGINE_URL: engine.url,
       AVATAR_ENGINE_CALLBACK_SECRET: ENGINE_SECRET,
       COMPANION_PUBLIC_BASE_URL: bridgeUrl,
       // The fake engine serves view URLs on loopback HTTP, which only this local-only setting lets the fetcher reach.
       COMPANION_ALLOW_PRIVATE_URLS: '1',
-    }),
-    { logger: silentLogger, events },
-  );
-  await runtime.ensureContainers();
-  await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  setRuntime(runtime);
+    },
+    options: { events },
+  }));
   await import('../../../functions/companions.js');
   await import('../../../functions/companion-assets.js');
   await import('../../../functions/companion-generation-jobs.js');
@@ -105,8 +92,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  setRuntime(undefined);
-  await runtime.dispose();
+  await releaseRuntime(runtime);
   await engine.close();
   await new Promise<void>((resolve) => bridge.close(() => resolve()));
 });

@@ -1,14 +1,13 @@
-import type * as AzureFunctions from '@azure/functions';
-import type { HttpFunctionOptions, StorageQueueFunctionOptions } from '@azure/functions';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { LOCAL_ENGINE_WARNINGS } from '../../../shared/adapters/avatar/local-avatar-engine.js';
 import { createLocalAvatarViews, SILHOUETTE_ABSENT_REASON } from '../../../shared/adapters/media/local-avatar-views.js';
 import type { ApiKeyPrincipal } from '../../../shared/domain/api-key-principal.js';
 import { companionBlobPrefix } from '../../../shared/domain/companion.js';
-import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime.js';
+import type { Runtime } from '../../../shared/runtime.js';
 import { makeImage, makeMp4, makeWav } from '../../support/media-fixtures.js';
-import { emulatorConfig, silentLogger } from '../helpers/test-runtime.js';
+import { registrations } from '../helpers/function-registrations.js';
+import { bootstrappedRuntime, releaseRuntime } from '../helpers/test-runtime.js';
 import {
   RecordingEvents,
   blobNames,
@@ -17,23 +16,11 @@ import {
   jobMessage,
   queueRunner,
   seedCompanion,
-  type Registrations,
 } from './generation-fixtures.js';
 
-const registrations = vi.hoisted(() => ({ http: new Map(), queues: new Map() }) as Registrations);
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.http.set(name, options),
-      storageQueue: (name: string, options: StorageQueueFunctionOptions) => registrations.queues.set(name, options),
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('../helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const BOOTSTRAP_SECRET = 'bootstrap-secret-generation-0123456789';
 const connectionString = inject('storageConnectionString');
@@ -51,10 +38,9 @@ let picture: Buffer;
 const getCompanion = async (id: string) => (await call('public-companion-get', { headers: key(), params: { id } })).json!;
 
 beforeAll(async () => {
-  runtime = await createRuntime(emulatorConfig('generation'), { logger: silentLogger, events });
-  await runtime.ensureContainers();
-  const { org } = await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-  setRuntime(runtime);
+  const started = await bootstrappedRuntime('generation', { apiKeySecret: BOOTSTRAP_SECRET, options: { events } });
+  runtime = started.runtime;
+  const { org } = started.bootstrap;
   await import('../../../functions/companions.js');
   await import('../../../functions/catalog.js');
   await import('../../../functions/companion-assets.js');
@@ -68,10 +54,7 @@ beforeAll(async () => {
   picture = await makeImage({ width: 1920, height: 1080, format: 'jpeg' });
 });
 
-afterAll(async () => {
-  setRuntime(undefined);
-  await runtime.dispose();
-});
+afterAll(() => releaseRuntime(runtime));
 
 const pictureMedia = () => ({ picture: { bytes: picture, extension: 'jpg', contentType: 'image/jpeg' } });
 

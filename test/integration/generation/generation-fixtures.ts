@@ -1,5 +1,5 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit, type StorageQueueFunctionOptions } from '@azure/functions';
+import { InvocationContext } from '@azure/functions';
 import { AzureCompanionAssetStore } from '../../../shared/adapters/companion-asset-blob-store.js';
 import { CosmosCompanionRepository } from '../../../shared/adapters/cosmos/companion-repository.js';
 import { CountedContainer } from '../../../shared/adapters/cosmos/counted-container.js';
@@ -9,6 +9,8 @@ import type { EventPublisher } from '../../../shared/domain/event-publisher.js';
 import { newId } from '../../../shared/domain/ids.js';
 import type { WebhookEvent } from '../../../shared/domain/webhook-event.js';
 import type { Runtime } from '../../../shared/runtime.js';
+import type { Registrations } from '../helpers/function-registrations.js';
+import { invokeHttp, type Json } from '../helpers/http-harness.js';
 
 /**
  * Shared by the generation integration tests: function registrations captured from `app.http`/`app.storageQueue`
@@ -16,10 +18,7 @@ import type { Runtime } from '../../../shared/runtime.js';
  * (accepted files at `<projectId>/<companionId>/media/<kind>.<ext>`), and the events one runtime published.
  */
 
-export interface Registrations {
-  readonly http: Map<string, HttpFunctionOptions>;
-  readonly queues: Map<string, StorageQueueFunctionOptions>;
-}
+export type { Json, Registrations };
 
 /** Records events in memory, so tests running in parallel never read each other's from the shared queue. */
 export class RecordingEvents implements EventPublisher {
@@ -33,9 +32,6 @@ export class RecordingEvents implements EventPublisher {
       .map((e) => `${e.type}:${(e.data.companion as { status: string }).status}`);
   }
 }
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-export type Json = Record<string, any>;
 
 export interface CallResult {
   readonly status: number;
@@ -58,18 +54,8 @@ export function httpCaller(registrations: Registrations) {
     name: string,
     init: { params?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; query?: string } = {},
   ): Promise<CallResult> => {
-    const registration = registrations.http.get(name);
-    if (registration === undefined) throw new Error(`no function ${name}`);
-    let path = registration.route ?? name;
-    for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
-    const request = new HttpRequest({
-      method: registration.methods?.[0] ?? 'GET',
-      url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,
-      headers: init.headers ?? {},
-      params: init.params ?? {},
-      ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? { string: init.body } : { bytes: init.body } }),
-    });
-    const response = (await registration.handler(request, new InvocationContext({ invocationId: 'it', functionName: name }))) as HttpResponseInit;
+    const body = init.body === undefined ? undefined : typeof init.body === 'string' ? { string: init.body } : { bytes: init.body };
+    const response = await invokeHttp(name, { params: init.params, headers: init.headers, query: init.query, ...(body === undefined ? {} : { body }) }, registrations);
     const headers = new Headers(response.headers as Record<string, string>);
     const bytes = await bytesOf(response.body);
     const isJson = (headers.get('content-type') ?? '').includes('json');

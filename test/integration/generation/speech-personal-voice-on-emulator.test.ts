@@ -1,5 +1,3 @@
-import type * as AzureFunctions from '@azure/functions';
-import type { HttpFunctionOptions, StorageQueueFunctionOptions } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { AzureCompanionAssetStore } from '../../../shared/adapters/companion-asset-blob-store.js';
@@ -7,26 +5,16 @@ import { createAzurePersonalVoiceEngine, speechResourceId } from '../../../share
 import type { ApiKeyPrincipal } from '../../../shared/domain/api-key-principal.js';
 import { companionBlobPrefix } from '../../../shared/domain/companion.js';
 import { VoiceProfileRejectedError, type VoiceProfileJob } from '../../../shared/domain/voice-engine.js';
-import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime.js';
+import type { Runtime } from '../../../shared/runtime.js';
 import { startFakeSpeechService, type FakeSpeechService } from '../../fakes/speech-service.js';
 import { makeImage, makeWav } from '../../support/media-fixtures.js';
-import { emulatorConfig, silentLogger } from '../helpers/test-runtime.js';
-import { RecordingEvents, companionStore, httpCaller, jobMessage, queueRunner, seedCompanion, type Registrations } from './generation-fixtures.js';
+import { registrations } from '../helpers/function-registrations.js';
+import { bootstrappedRuntime, releaseRuntime } from '../helpers/test-runtime.js';
+import { RecordingEvents, companionStore, httpCaller, jobMessage, queueRunner, seedCompanion } from './generation-fixtures.js';
 
-const registrations = vi.hoisted(() => ({ http: new Map(), queues: new Map() }) as Registrations);
-
-vi.mock('@azure/functions', async (importOriginal) => {
-  const original = await importOriginal<typeof AzureFunctions>();
-  return {
-    ...original,
-    app: {
-      ...original.app,
-      setup: () => undefined,
-      http: (name: string, options: HttpFunctionOptions) => registrations.http.set(name, options),
-      storageQueue: (name: string, options: StorageQueueFunctionOptions) => registrations.queues.set(name, options),
-    },
-  };
-});
+vi.mock('@azure/functions', async (importOriginal) =>
+  (await import('../helpers/function-registrations.js')).capturingFunctionsModule(await importOriginal()),
+);
 
 const SPEECH_KEY = 'fake-speech-key-0123456789';
 const BOOTSTRAP_SECRET = 'bootstrap-secret-speech-0123456789';
@@ -150,19 +138,13 @@ describe('a digital twin with the Azure personal voice engine, through the queue
   const events = new RecordingEvents();
 
   beforeAll(async () => {
-    runtime = await createRuntime(emulatorConfig('speech', { SPEECH_ENDPOINT: speech.endpoint, SPEECH_KEY }), { logger: silentLogger, events });
-    await runtime.ensureContainers();
-    await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
-    setRuntime(runtime);
+    ({ runtime } = await bootstrappedRuntime('speech', { apiKeySecret: BOOTSTRAP_SECRET, settings: { SPEECH_ENDPOINT: speech.endpoint, SPEECH_KEY }, options: { events } }));
     await import('../../../functions/companions.js');
     await import('../../../functions/companion-generation-jobs.js');
     principal = await runtime.services.apiKeys.authenticate(BOOTSTRAP_SECRET);
   });
 
-  afterAll(async () => {
-    setRuntime(undefined);
-    await runtime.dispose();
-  });
+  afterAll(() => releaseRuntime(runtime));
 
   it('becomes completed once its personal voice and its views are ready, naming the organization in the consent', async () => {
     // The engine here polls at its production interval; finishing on the first poll keeps the test quick.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { parseConfig, type Config } from '../../../shared/config.js';
 import type { Logger } from '../../../shared/domain/logger.js';
-import { createRuntime, type Runtime } from '../../../shared/runtime.js';
+import { createRuntime, setRuntime, type Runtime, type RuntimeOptions } from '../../../shared/runtime.js';
 
 /** Settings pointing at the emulators started by the global setup, with a database of this test file's own. */
 export function emulatorConfig(databasePrefix: string, overrides: Record<string, string> = {}): Config {
@@ -28,4 +28,31 @@ export async function emulatorRuntime(databasePrefix: string, overrides: Record<
   const runtime = await createRuntime(emulatorConfig(databasePrefix, overrides), { logger: silentLogger });
   await runtime.ensureContainers();
   return runtime;
+}
+
+export interface BootstrapOptions {
+  /** The secret of the bootstrap project's API key. */
+  readonly apiKeySecret: string;
+  /** Settings on top of the emulators'. */
+  readonly settings?: Record<string, string>;
+  /** Runtime options on top of the silent logger. */
+  readonly options?: RuntimeOptions;
+}
+
+/**
+ * A runtime on the real emulators with its containers created and the local bootstrap (the `dev-admin` user, the
+ * default organization and project, an API key with the given secret) in place, installed as the functions' runtime.
+ */
+export async function bootstrappedRuntime(databasePrefix: string, { apiKeySecret, settings = {}, options = {} }: BootstrapOptions) {
+  const runtime = await createRuntime(emulatorConfig(databasePrefix, settings), { logger: silentLogger, ...options });
+  await runtime.ensureContainers();
+  const bootstrap = await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret });
+  setRuntime(runtime);
+  return { runtime, bootstrap };
+}
+
+/** Uninstalls the functions' runtime and disposes of it. */
+export async function releaseRuntime(runtime: Runtime | undefined): Promise<void> {
+  setRuntime(undefined);
+  await runtime?.dispose();
 }

@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../../local/emulators/azurite.js';
 import { functionsCore, installFunctionsCore } from '../../../local/functions-core/index.js';
-import { startLocalHost, type LocalHost } from '../../../local/host/index.js';
+import type { LocalHost } from '../../../local/host/index.js';
 import { invokeRegistration } from '../../../local/host/invoke.js';
 import { jsonData, stringData, triggerBindingOf } from '../../../local/host/rpc-data.js';
 import { BLOB_TRIGGER_POISON_QUEUE, KNOWLEDGE_FILE_FETCH_QUEUE, poisonQueueOf } from '../../../shared/adapters/queues.js';
@@ -18,6 +11,8 @@ import { KNOWLEDGE_CONTAINER, knowledgeSourcePath } from '../../../shared/domain
 import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime.js';
 import { delay, waitFor } from '../../fixtures/host-app/wait-for.js';
 import { SAMPLE_MARKDOWN, makeDocx, makeExecutable, makePdf, overLimitFile } from '../../support/document-fixtures.js';
+import type { Json } from '../helpers/http-harness.js';
+import { hostCaller, listBlobNames, sendBase64 as sendBase64To, startLoopbackServer, startOwnAzurite, startTestHost, type LoopbackServer, type OwnAzurite } from '../helpers/local-host-harness.js';
 import { emulatorConfig, silentLogger } from '../helpers/test-runtime.js';
 
 /**
@@ -26,18 +21,13 @@ import { emulatorConfig, silentLogger } from '../helpers/test-runtime.js';
  * chunker and embedded index (no Azure OpenAI: lexical retrieval and extractive summaries, the local default).
  */
 
-const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const API_KEY = 'knowledge-files-bootstrap-key-0123456789';
 const DEV_TOKEN = 'knowledge-files-dev-admin-token-0123456789';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes vary per call; each test asserts the fields it reads
-type Json = Record<string, any>;
-
-let azuriteDir: string;
-let azurite: RunningAzurite;
+let azurite: OwnAzurite;
 let runtime: Runtime;
 let host: LocalHost;
-let fileServer: Server;
+let fileServer: LoopbackServer;
 let fileBase: string;
 let principal: ApiKeyPrincipal;
 let otherKey: string;
@@ -47,15 +37,7 @@ let queues: QueueServiceClient;
 /** What the loopback file server answers, by path. */
 const served = new Map<string, { status?: number; body?: Uint8Array; contentType?: string; disposition?: string }>();
 
-async function call(method: string, route: string, body?: unknown, apiKey = API_KEY): Promise<{ status: number; json: Json; headers: Headers }> {
-  const response = await fetch(`${host.url}/${route}`, {
-    method,
-    headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Json), headers: response.headers };
-}
+const call = hostCaller(() => host.url, API_KEY);
 
 async function sendFile(baseId: string, fileName: string, bytes: Uint8Array, contentType = 'application/octet-stream') {
   const form = new FormData();
@@ -89,38 +71,16 @@ async function chunkCountOf(fileId: string): Promise<number> {
   return resources.reduce((sum, document) => sum + (Array.isArray(document.chunks) ? document.chunks.length : 1), 0);
 }
 
-async function blobNames(prefix: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const item of container.listBlobsFlat({ prefix })) names.push(item.name);
-  return names.sort();
-}
-
-async function sendBase64(queueName: string, message: unknown): Promise<void> {
-  const queue = queues.getQueueClient(queueName);
-  await queue.createIfNotExists();
-  await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
-}
+const blobNames = (prefix: string) => listBlobNames(container, prefix);
+const sendBase64 = (queueName: string, message: unknown) => sendBase64To(queues, queueName, message);
 
 const WARRANTY = 'The warranty covers water damage for twenty four months when the seal is intact.';
 
 beforeAll(async () => {
-  fileServer = createServer((request, response) => {
-    const answer = served.get(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
-    if (answer === undefined) {
-      response.statusCode = 404;
-      response.end();
-      return;
-    }
-    response.statusCode = answer.status ?? 200;
-    if (answer.contentType !== undefined) response.setHeader('content-type', answer.contentType);
-    if (answer.disposition !== undefined) response.setHeader('content-disposition', answer.disposition);
-    response.end(answer.body);
-  });
-  await new Promise<void>((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
-  fileBase = `http://127.0.0.1:${(fileServer.address() as AddressInfo).port}`;
+  fileServer = await startLoopbackServer(served);
+  fileBase = fileServer.base;
 
-  azuriteDir = mkdtempSync(path.join(os.tmpdir(), 'knowledge-azurite-'));
-  azurite = await startAzurite({ location: azuriteDir });
+  azurite = await startOwnAzurite('knowledge-azurite-');
   const storage = { AzureWebJobsStorage: azurite.connectionString };
   runtime = await createRuntime(emulatorConfig('knowledge-files', { ...storage, COMPANION_ALLOW_PRIVATE_URLS: '1', COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN }), {
     logger: silentLogger,
@@ -142,14 +102,7 @@ beforeAll(async () => {
   await import('../../../functions/knowledge-file-ingest.js');
   await import('../../../functions/knowledge-search.js');
   await import('../../../functions/blob-trigger-poison.js');
-  host = await startLocalHost({
-    appDir: APP_DIR,
-    port: 0,
-    host: '127.0.0.1',
-    settings: { ...storage, AzureFunctionsWebHost__hostid: 'knowledge-files-test' },
-    log: () => undefined,
-    tuning: { blobPollIntervalMs: 100, queueMinPollingIntervalMs: 50, shutdownTimeoutMs: 10_000 },
-  });
+  host = await startTestHost(azurite.connectionString, 'knowledge-files-test');
   container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(KNOWLEDGE_CONTAINER);
   queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
 }, 120_000);
@@ -158,9 +111,8 @@ afterAll(async () => {
   await host?.stop();
   setRuntime(undefined);
   await runtime?.dispose();
-  await new Promise((resolve) => fileServer?.close(resolve));
+  await fileServer?.close();
   await azurite?.stop();
-  if (azuriteDir !== undefined) rmSync(azuriteDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('knowledge bases and files through the local host, the queue and the blob-triggered ingest', () => {
