@@ -1,14 +1,9 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { BlobStore } from '../domain/blob-store.js';
+import { statusCodeOf } from './azure-errors.js';
 
 /** Deletions run this many at a time: fast for a companion's handful of files, gentle on the account's limits. */
 const DELETE_CONCURRENCY = 8;
-
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { statusCode } = err as { statusCode?: unknown };
-  return typeof statusCode === 'number' ? statusCode : undefined;
-}
 
 /** Blob Storage behind the BlobStore port. */
 export class AzureBlobStore implements BlobStore {
@@ -35,7 +30,7 @@ export class AzureBlobStore implements BlobStore {
       }
     } catch (err) {
       // No container yet means no files yet.
-      if (statusOf(err) === 404) return deleted;
+      if (statusCodeOf(err) === 404) return deleted;
       throw err;
     }
     return deleted;

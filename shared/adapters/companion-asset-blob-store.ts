@@ -7,18 +7,13 @@ import {
 } from '@azure/storage-blob';
 import { COMPANION_MEDIA_CONTAINER } from '../domain/companion.js';
 import type { CompanionAssetStore, StoredAssetContent, StoredAssetInfo } from '../domain/companion-asset-store.js';
-
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { statusCode } = err as { statusCode?: unknown };
-  return typeof statusCode === 'number' ? statusCode : undefined;
-}
+import { statusCodeOf } from './azure-errors.js';
 
 async function orUndefinedWhenMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (err) {
-    if (statusOf(err) === 404) return undefined;
+    if (statusCodeOf(err) === 404) return undefined;
     throw err;
   }
 }
@@ -59,7 +54,7 @@ export class AzureCompanionAssetStore implements CompanionAssetStore {
       await upload();
     } catch (err) {
       // The intake normally creates the container; a companion without media may get here first.
-      if (statusOf(err) !== 404) throw err;
+      if (statusCodeOf(err) !== 404) throw err;
       await this.container.createIfNotExists();
       await upload();
     }

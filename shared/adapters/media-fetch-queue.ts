@@ -1,27 +1,12 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { sendJsonMessage } from './queue-send.js';
 import { mediaFetchJobSchema, type MediaFetchJob, type MediaFetchQueue } from '../domain/media-fetch-job.js';
 
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { statusCode } = err as { statusCode?: unknown };
-  return typeof statusCode === 'number' ? statusCode : undefined;
-}
-
-/**
- * The `companion-media-fetch` storage queue. Messages are JSON, base64-encoded because host.json sets
- * `messageEncoding: base64` for queue triggers; the queue is created on first need (locally and in a fresh account).
- */
+/** The `companion-media-fetch` storage queue. */
 export class StorageQueueMediaFetchQueue implements MediaFetchQueue {
   constructor(private readonly queue: QueueClient) {}
 
   async enqueue(job: MediaFetchJob): Promise<void> {
-    const message = Buffer.from(JSON.stringify(mediaFetchJobSchema.parse(job)), 'utf8').toString('base64');
-    try {
-      await this.queue.sendMessage(message);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-      await this.queue.createIfNotExists();
-      await this.queue.sendMessage(message);
-    }
+    await sendJsonMessage(this.queue, mediaFetchJobSchema.parse(job));
   }
 }

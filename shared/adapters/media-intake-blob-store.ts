@@ -9,12 +9,7 @@ import {
 } from '@azure/storage-blob';
 import { COMPANION_MEDIA_CONTAINER } from '../domain/companion.js';
 import type { MediaIntakeStore } from '../domain/media-intake-store.js';
-
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { statusCode } = err as { statusCode?: unknown };
-  return typeof statusCode === 'number' ? statusCode : undefined;
-}
+import { statusCodeOf } from './azure-errors.js';
 
 /** Clock skew between this host and the storage service should not make a fresh URL "not yet valid". */
 const SAS_START_SKEW_MS = 5 * 60 * 1000;
@@ -48,7 +43,7 @@ export class AzureMediaIntakeStore implements MediaIntakeStore {
       await upload();
     } catch (err) {
       // A fresh account (or Azurite) has no container until the first file.
-      if (statusOf(err) !== 404) throw err;
+      if (statusCodeOf(err) !== 404) throw err;
       await this.container.createIfNotExists();
       await upload();
     }
@@ -64,7 +59,7 @@ export class AzureMediaIntakeStore implements MediaIntakeStore {
       const copied = await poller.pollUntilDone();
       if (copied.copyStatus !== 'success') throw new Error(`copying ${fromPath} ended as ${copied.copyStatus ?? 'unknown'}`);
     } catch (err) {
-      const status = statusOf(err);
+      const status = statusCodeOf(err);
       if (status === 404 || status === 412) return false;
       throw err;
     }
@@ -78,7 +73,7 @@ export class AzureMediaIntakeStore implements MediaIntakeStore {
       await this.container.getBlobClient(blobPath).deleteIfExists({ conditions: { ifMatch: quoted(etag) } });
     } catch (err) {
       // 412: a newer version was written meanwhile and waits for its own check.
-      if (statusOf(err) !== 412) throw err;
+      if (statusCodeOf(err) !== 412) throw err;
     }
   }
 
