@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../domain/page.js';
 import { sealedSecretSchema } from '../../domain/secret-sealer.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'functions';
 
@@ -85,23 +85,11 @@ export class CosmosAgentFunctionRepository implements AgentFunctionRepository {
   async list(projectId: string, page: PageRequest): Promise<Page<AgentFunction>> {
     const where = "c.projectId = @projectId AND c.type = 'function'";
     const parameters = [{ name: '@projectId', value: projectId }];
-    const [rows, total] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${where} ORDER BY c.created DESC`,
-          parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toFunction),
-      filteredCount: total,
-      totalCount: total,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listPageNewestFirst(
+      this.container,
+      { where: where, parameters, partitionKey: projectId, orderBy: 'created', page },
+      toFunction,
+    );
   }
 
   async create(fn: NewAgentFunction): Promise<AgentFunction> {

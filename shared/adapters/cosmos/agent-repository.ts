@@ -6,7 +6,7 @@ import { ConflictError } from '../../domain/errors.js';
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'agents';
 
@@ -82,23 +82,11 @@ export class CosmosAgentRepository implements AgentRepository {
 
   async list(projectId: string, page: PageRequest): Promise<Page<Agent>> {
     const parameters = [{ name: '@projectId', value: projectId }];
-    const [rows, total] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${AGENTS_OF_PROJECT} ORDER BY c.created DESC`,
-          parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${AGENTS_OF_PROJECT}`, parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toAgent),
-      filteredCount: total,
-      totalCount: total,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listPageNewestFirst(
+      this.container,
+      { where: AGENTS_OF_PROJECT, parameters, partitionKey: projectId, orderBy: 'created', page },
+      toAgent,
+    );
   }
 
   async listIds(projectId: string): Promise<string[]> {

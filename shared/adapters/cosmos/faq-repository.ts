@@ -5,7 +5,7 @@ import type { FaqRepository } from '../../domain/faq-repository.js';
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'faqs';
 
@@ -108,23 +108,11 @@ export class CosmosFaqRepository implements FaqRepository {
   async list(projectId: string, page: PageRequest): Promise<Page<FaqCollection>> {
     const where = "c.projectId = @projectId AND c.type = 'faqCollection'";
     const parameters = [{ name: '@projectId', value: projectId }];
-    const [rows, total] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${where} ORDER BY c.created DESC`,
-          parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toCollection),
-      filteredCount: total,
-      totalCount: total,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listPageNewestFirst(
+      this.container,
+      { where: where, parameters, partitionKey: projectId, orderBy: 'created', page },
+      toCollection,
+    );
   }
 
   async create(collection: NewFaqCollection): Promise<FaqCollection> {

@@ -5,7 +5,7 @@ import type { KnowledgeBaseRepository } from '../../domain/knowledge/knowledge-b
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'knowledge-bases';
 
@@ -62,23 +62,11 @@ export class CosmosKnowledgeBaseRepository implements KnowledgeBaseRepository {
 
   async list(projectId: string, page: PageRequest): Promise<Page<KnowledgeBase>> {
     const parameters = [{ name: '@projectId', value: projectId }];
-    const [rows, total] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${LIST_WHERE} ORDER BY c.created DESC`,
-          parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${LIST_WHERE}`, parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toKnowledgeBase),
-      filteredCount: total,
-      totalCount: total,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listPageNewestFirst(
+      this.container,
+      { where: LIST_WHERE, parameters, partitionKey: projectId, orderBy: 'created', page },
+      toKnowledgeBase,
+    );
   }
 
   async create(base: NewKnowledgeBase): Promise<KnowledgeBase> {

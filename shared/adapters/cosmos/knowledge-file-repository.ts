@@ -6,7 +6,7 @@ import type { KnowledgeFileRepository } from '../../domain/knowledge/knowledge-f
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'knowledge-files';
 
@@ -92,23 +92,11 @@ export class CosmosKnowledgeFileRepository implements KnowledgeFileRepository {
       { name: '@baseId', value: baseId },
       { name: '@projectId', value: projectId },
     ];
-    const [rows, total] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${LIST_WHERE} ORDER BY c.createdAt DESC`,
-          parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        baseId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${LIST_WHERE}`, parameters }, baseId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toKnowledgeFile),
-      filteredCount: total,
-      totalCount: total,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listPageNewestFirst(
+      this.container,
+      { where: LIST_WHERE, parameters, partitionKey: baseId, orderBy: 'createdAt', page },
+      toKnowledgeFile,
+    );
   }
 
   async listAll(projectId: string, baseId: string): Promise<KnowledgeFile[]> {
