@@ -11,10 +11,26 @@ export interface VoiceProfileJob {
   readonly companyName: string;
 }
 
-/** Makes the voice profile an agent speaks with. Creating the profile for the same job twice yields the same one. */
+/** The twin a voice profile was (or was being) made for. */
+export interface VoiceProfileOwner {
+  readonly companionId: string;
+  readonly projectId: string;
+}
+
+/**
+ * Makes the voice profile an agent speaks with, and removes it when its twin is deleted. Creating the profile for the
+ * same job twice yields the same one; deleting one that is already gone succeeds, so every step may be repeated.
+ */
 export interface VoiceEngine {
   readonly kind: 'local' | 'azurePersonalVoice';
   createProfile(job: VoiceProfileJob): Promise<VoiceProfileRef>;
+  /** Deletes the profile and everything the engine keeps for it outside the twin's own files (consent included). */
+  deleteProfile(ref: VoiceProfileRef): Promise<void>;
+  /**
+   * Deletes whatever the engine made for a twin whose profile was never recorded (deleted while its voice was being
+   * made, or after that failed): the resources `createProfile` would have made for it.
+   */
+  deleteUnrecordedProfile(owner: VoiceProfileOwner): Promise<void>;
 }
 
 /** The engine refused the sample for good (e.g. the consent statement was not recognised): the voice fails now. */

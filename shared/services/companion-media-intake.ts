@@ -13,11 +13,14 @@ import {
 } from '../domain/companion-media-intake.js';
 import type { MediaUrls } from '../domain/companion-media-rules.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
+import type { EventPublisher } from '../domain/event-publisher.js';
+import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type { MediaFetchQueue } from '../domain/media-fetch-job.js';
 import type { MediaIntakeStore } from '../domain/media-intake-store.js';
 import type { MediaInspector } from '../domain/media/media-inspector.js';
 import { UrlNotAllowedError, type GuardedFetcher } from '../domain/outbound.js';
+import { publishCompanionEvent } from './companion-event-publishing.js';
 import type { CompanionMediaRecords } from './companion-media-records.js';
 
 export interface CompanionMediaIntakeDeps {
@@ -27,6 +30,9 @@ export interface CompanionMediaIntakeDeps {
   readonly mediaInspector: MediaInspector;
   readonly mediaStore: MediaIntakeStore;
   readonly mediaFetchQueue: MediaFetchQueue;
+  /** The check publishes `companion.updated` itself, beside its other last steps rather than before them. */
+  readonly events: EventPublisher;
+  readonly clock: Clock;
   readonly logger: Logger;
 }
 
@@ -119,7 +125,8 @@ export class CompanionMediaIntake {
     const { projectId, companionId, kind, uploadId, bytes, etag } = incoming;
     const incomingPath = incomingMediaPath(projectId, companionId, kind, uploadId);
     const ids = { projectId, companionId };
-    const companion = await this.deps.companions.get(projectId, companionId);
+    // The check needs only the bytes, so it runs while the companion is read; a failure of either fails the trigger.
+    const [companion, result] = await Promise.all([this.deps.companions.get(projectId, companionId), this.check(kind, bytes)]);
     if (companion === undefined) {
       await this.deps.mediaStore.deleteVersion(incomingPath, etag);
       return 'companionGone';
@@ -130,7 +137,6 @@ export class CompanionMediaIntake {
       return 'notExpected';
     }
 
-    const result = await this.check(kind, bytes);
     let outcome: MediaCheckOutcome;
     let latest: Companion | undefined;
     if (result.ok) {
@@ -147,7 +153,7 @@ export class CompanionMediaIntake {
       const update = await this.deps.records.update(
         ids,
         (c) => (expectsIncoming(c, kind, uploadId) ? withMediaAccepted(c, kind, { ...result.media, blobPath }, result.warnings) : undefined),
-        { start: companion, visible: true },
+        { start: companion, visible: false },
       );
       if (update.companion === undefined) {
         // Deleted while it was checked: the deletion's sweep may have run before this write.
@@ -163,12 +169,19 @@ export class CompanionMediaIntake {
       const update = await this.deps.records.update(
         ids,
         (c) => (expectsIncoming(c, kind, uploadId) ? withMediaRejected(c, kind, result.code) : undefined),
-        { start: companion, visible: true },
+        { start: companion, visible: false },
       );
       outcome = update.companion === undefined ? 'companionGone' : update.changed ? 'rejected' : 'notExpected';
       latest = update.companion;
     }
-    if (latest !== undefined) await this.deps.records.handOff(latest);
+    // Once the decision is recorded, its event and the generation hand-off depend on nothing but that record, so they
+    // go out together (the event is best-effort, as always). The incoming file goes last: while it is there, a trigger
+    // retried after a failed hand-off finds the decision recorded (notExpected) and sends the hand-off again.
+    const changed = outcome === 'accepted' || outcome === 'rejected';
+    await Promise.all([
+      changed && latest !== undefined ? publishCompanionEvent(this.deps, 'companion.updated', latest) : undefined,
+      latest !== undefined ? this.deps.records.handOff(latest) : undefined,
+    ]);
     await this.deps.mediaStore.deleteVersion(incomingPath, etag);
     return outcome;
   }

@@ -13,6 +13,7 @@ import {
   type Tags,
 } from '../domain/companion.js';
 import type { CompanionFilter } from '../domain/companion-filter.js';
+import { voiceProfileDeletionOf, type CompanionJobQueue } from '../domain/companion-jobs.js';
 import { likenessProblems, mediaFromUrls, mediaUrlProblems } from '../domain/companion-media-rules.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
 import { AGENTS_NAMED_IN_USE, companionInUse, type CompanionUsage } from '../domain/companion-usage.js';
@@ -49,6 +50,8 @@ export interface CompanionServiceDeps {
   readonly mediaIntake: CompanionMediaIntake;
   /** The agents that use a companion: deleting one in use is refused (CompanionInUse). */
   readonly companionUsage: CompanionUsage;
+  /** Where a deleted twin's voice profile deletion is queued (the speech service is never called inline). */
+  readonly companionJobs: CompanionJobQueue;
   /** Local-only: media URLs may point to loopback HTTP (COMPANION_ALLOW_PRIVATE_URLS). */
   readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
@@ -141,7 +144,10 @@ export class CompanionService {
   /**
    * Deletes a companion, its files and (for a twin) its externalClientId claim; refused while an agent uses it (409
    * CompanionInUse). Files go first, so a failure part-way leaves the companion in place and a retried DELETE finishes
-   * the job; they are swept once more at the end for a background job that was still writing.
+   * the job; they are swept once more at the end for a background job that was still writing. A twin's voice profile
+   * (a personal voice and its consent in the Speech resource) is deleted by a queue job, queued with what the record
+   * says before anything is deleted: a slow or failing speech service never holds up the DELETE, and the deletion
+   * is not lost when the service is down (the job retries, and waits while the companion still exists).
    */
   async delete(principal: ApiKeyPrincipal, companionId: string, ifMatch: string | undefined): Promise<void> {
     if (findStockCompanion(companionId) !== undefined) throw stockIsReadOnly();
@@ -149,6 +155,8 @@ export class CompanionService {
     checkIfMatch(ifMatch, current.etag);
     const users = await this.deps.companionUsage.agentIdsUsingCompanion(current.projectId, current.id, AGENTS_NAMED_IN_USE);
     if (users.length > 0) throw companionInUse(users);
+    const voiceDeletion = voiceProfileDeletionOf(current);
+    if (voiceDeletion !== undefined) await this.deps.companionJobs.enqueue('voiceProfileDeletion', voiceDeletion);
     const prefix = companionBlobPrefix(current.projectId, current.id);
     await this.deps.blobs.deleteByPrefix(COMPANION_MEDIA_CONTAINER, prefix);
     await this.deps.companions.delete(current.projectId, current.id, ifMatch === undefined ? undefined : current.etag);

@@ -3,9 +3,10 @@ import http from 'node:http';
 
 /**
  * A local stand-in for the Azure AI Speech custom voice REST API (api-version 2024-02-01-preview), the part personal
- * voice uses: projects (PUT/GET), consents (POST multipart/GET), personal voices (POST multipart/GET) and
- * long-running operations (GET, through the `Operation-Location` of each creation). Requests need the
- * `Ocp-Apim-Subscription-Key` header; errors have the service's `{error: {code, message}}` shape.
+ * voice uses: projects (PUT/GET), consents (POST multipart/GET/DELETE), personal voices (POST multipart/GET/DELETE)
+ * and long-running operations (GET, through the `Operation-Location` of each creation). Deletes answer 204, or 404
+ * for what does not exist. Requests need the `Ocp-Apim-Subscription-Key` header; errors have the service's
+ * `{error: {code, message}}` shape.
  */
 
 export const FAKE_SPEECH_API_VERSION = '2024-02-01-preview';
@@ -19,6 +20,15 @@ export interface FakeSpeechBehaviour {
   consentFailure: 'AudioAndScriptNotMatch' | undefined;
   /** `SpeakerVerificationFailed` makes personal voices fail as when the prompt's speaker is not the consenting one. */
   voiceFailure: 'SpeakerVerificationFailed' | undefined;
+  /** The next this many DELETE requests answer `deleteFailureStatus` (an outage or throttling) and delete nothing. */
+  failingDeletes: number;
+  deleteFailureStatus: 429 | 500 | 503;
+}
+
+/** A DELETE the fake answered, as `consents/<id>` or `personalvoices/<id>`, with its status. */
+export interface DeleteRequest {
+  readonly resource: string;
+  readonly status: number;
 }
 
 export interface UploadedFile {
@@ -72,6 +82,8 @@ export interface FakeSpeechService {
   readonly consents: Map<string, Consent>;
   readonly personalVoices: Map<string, PersonalVoice>;
   readonly uploads: UploadedFile[];
+  /** Every DELETE of a consent or personal voice, in order, failed ones included. */
+  readonly deletes: DeleteRequest[];
   /** Every request as `METHOD /path`, and whether it carried the right key. */
   readonly requests: { readonly line: string; readonly authorized: boolean }[];
   close(): Promise<void>;
@@ -80,7 +92,15 @@ export interface FakeSpeechService {
 const ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$/;
 
 export async function startFakeSpeechService(key: string, initial: Partial<FakeSpeechBehaviour> = {}): Promise<FakeSpeechService> {
-  const behaviour: FakeSpeechBehaviour = { pollsToFinish: 2, consentFailure: undefined, voiceFailure: undefined, ...initial };
+  const behaviour: FakeSpeechBehaviour = {
+    pollsToFinish: 2,
+    consentFailure: undefined,
+    voiceFailure: undefined,
+    failingDeletes: 0,
+    deleteFailureStatus: 503,
+    ...initial,
+  };
+  const deletes: DeleteRequest[] = [];
   const projects = new Map<string, { id: string; kind: string; description?: string }>();
   const consents = new Map<string, Consent>();
   const personalVoices = new Map<string, PersonalVoice>();
@@ -167,6 +187,24 @@ export async function startFakeSpeechService(key: string, initial: Partial<FakeS
       return json(res, 200, { id: operation.id, status: operation.status });
     }
     if (!ID_PATTERN.test(id)) return error(res, 400, 'BadArgument', `The id "${id}" is not valid.`);
+
+    if ((collection === 'consents' || collection === 'personalvoices') && req.method === 'DELETE') {
+      const resource = `${collection}/${id}`;
+      if (behaviour.failingDeletes > 0) {
+        behaviour.failingDeletes -= 1;
+        deletes.push({ resource, status: behaviour.deleteFailureStatus });
+        const throttled = behaviour.deleteFailureStatus === 429;
+        res.setHeader('Retry-After', '1');
+        return error(res, behaviour.deleteFailureStatus, throttled ? 'TooManyRequests' : 'ServiceUnavailable', 'Try again later.');
+      }
+      const store: Map<string, unknown> = collection === 'consents' ? consents : personalVoices;
+      const existed = store.delete(id);
+      deletes.push({ resource, status: existed ? 204 : 404 });
+      if (!existed) return error(res, 404, 'NotFound', `${collection === 'consents' ? 'Consent' : 'Personal voice'} ${id} not found.`);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
 
     if (collection === 'projects') {
       if (req.method === 'GET') {
@@ -270,6 +308,7 @@ export async function startFakeSpeechService(key: string, initial: Partial<FakeS
     consents,
     personalVoices,
     uploads,
+    deletes,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -81,6 +81,10 @@ const EXTENSION_OF: Readonly<Record<string, string>> = {
  * organization (en-US: "I [first and last name] am aware that recordings of my voice will be used by [organization]
  * to create and use a synthetic version of my voice."). The service verifies it; if it does not match, the voice
  * fails with VoiceConsentNotRecognized.
+ *
+ * Deleting a twin deletes its personal voice (`PersonalVoices_Delete`) and then its consent (`Consents_Delete`), which
+ * holds the recording; the project stays, as other twins of the Companion project use it. Every error but 404 is
+ * thrown, so the queue job that calls this retries it (429 and 5xx above all).
  */
 export function createAzurePersonalVoiceEngine(options: AzurePersonalVoiceOptions): VoiceEngine {
   const base = `${options.endpoint.replace(/\/+$/, '')}/customvoice`;
@@ -232,12 +236,22 @@ export function createAzurePersonalVoiceEngine(options: AzurePersonalVoiceOption
     return voice;
   }
 
+  /** `Consents_Delete` / `PersonalVoices_Delete` answer 204; 404 means an earlier try (or someone) already did it. */
+  async function deleteResource(path: string): Promise<void> {
+    await call('DELETE', urlOf(path));
+  }
+
+  /** The voice first: the consent is what it was made under, so it goes last. */
+  async function deletePersonalVoice(personalVoiceId: string, consentId: string): Promise<void> {
+    await deleteResource(`personalvoices/${personalVoiceId}`);
+    await deleteResource(`consents/${consentId}`);
+  }
+
   return {
     kind: 'azurePersonalVoice',
     async createProfile(job): Promise<VoiceProfileRef> {
+      const { consentId, personalVoiceId } = resourceIdsOf(job.companionId);
       const speechProjectId = speechResourceId(`companion-${job.projectId}`);
-      const consentId = speechResourceId(`${job.companionId}-consent`);
-      const personalVoiceId = speechResourceId(`${job.companionId}-voice`);
       const sample = await options.assets.read(job.sample.blobPath);
       if (sample === undefined) throw new Error('the accepted voice sample is not in storage');
 
@@ -246,5 +260,19 @@ export function createAzurePersonalVoiceEngine(options: AzurePersonalVoiceOption
       const voice = await ensurePersonalVoice(speechProjectId, consentId, personalVoiceId, sample);
       return { engine: 'azurePersonalVoice', personalVoiceId, speakerProfileId: voice.speakerProfileId!, consentId, speechProjectId };
     },
+    async deleteProfile(ref): Promise<void> {
+      // A local profile (made before SPEECH_ENDPOINT was set) is a file under the twin's prefix, gone with the twin.
+      if (ref.engine !== 'azurePersonalVoice') return;
+      await deletePersonalVoice(ref.personalVoiceId, ref.consentId);
+    },
+    async deleteUnrecordedProfile(owner): Promise<void> {
+      const { consentId, personalVoiceId } = resourceIdsOf(owner.companionId);
+      await deletePersonalVoice(personalVoiceId, consentId);
+    },
   };
+}
+
+/** The twin's consent and personal voice ids: derived from the twin, so a retry, and a deletion, find them. */
+function resourceIdsOf(companionId: string): { readonly consentId: string; readonly personalVoiceId: string } {
+  return { consentId: speechResourceId(`${companionId}-consent`), personalVoiceId: speechResourceId(`${companionId}-voice`) };
 }

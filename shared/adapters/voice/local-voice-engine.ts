@@ -11,7 +11,8 @@ function extensionOf(blobPath: string): string {
 
 /**
  * The voice engine that needs no speech service: the checked voice sample itself is the profile, copied to
- * `voice/profile.<ext>` so that it stays the twin's voice whatever later happens to the uploaded media.
+ * `voice/profile.<ext>` so that it stays the twin's voice whatever later happens to the uploaded media. It keeps nothing
+ * outside the twin's blob prefix, so deleting the twin (which removes that prefix) deletes the profile too.
  */
 export function createLocalVoiceEngine(assets: CompanionAssetStore): VoiceEngine {
   return {
@@ -24,5 +25,8 @@ export function createLocalVoiceEngine(assets: CompanionAssetStore): VoiceEngine
       await assets.write(blobPath, sample.bytes, sample.contentType);
       return { engine: 'local', blobPath, contentType: sample.contentType };
     },
+    // The profile is a file under the twin's own prefix, which deleting the twin removes; nothing lives elsewhere.
+    async deleteProfile(): Promise<void> {},
+    async deleteUnrecordedProfile(): Promise<void> {},
   };
 }

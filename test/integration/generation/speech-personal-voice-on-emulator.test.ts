@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  Object.assign(speech.behaviour, { pollsToFinish: 2, consentFailure: undefined, voiceFailure: undefined });
+  Object.assign(speech.behaviour, { pollsToFinish: 2, consentFailure: undefined, voiceFailure: undefined, failingDeletes: 0, deleteFailureStatus: 503 });
 });
 
 afterAll(async () => {
@@ -120,6 +120,53 @@ describe('Azure AI Speech personal voice adapter against a fake of its REST API'
   it('when speaker verification fails, the voice is refused with VoiceSpeakerMismatch', async () => {
     speech.behaviour.voiceFailure = 'SpeakerVerificationFailed';
     await expect(engineWith().createProfile(await newJob())).rejects.toMatchObject({ code: 'VoiceSpeakerMismatch' });
+  });
+
+  it('deleting a profile deletes the personal voice, then its consent; deleting it again finds both gone and succeeds', async () => {
+    const job = await newJob();
+    const profile = await engineWith().createProfile(job);
+    if (profile.engine !== 'azurePersonalVoice') throw new Error('expected a personal voice');
+    const ours = () => speech.deletes.filter((d) => d.resource.includes(job.companionId));
+
+    await engineWith().deleteProfile(profile);
+    expect(speech.personalVoices.has(profile.personalVoiceId)).toBe(false);
+    expect(speech.consents.has(profile.consentId)).toBe(false);
+    expect(ours()).toEqual([
+      { resource: `personalvoices/${profile.personalVoiceId}`, status: 204 },
+      { resource: `consents/${profile.consentId}`, status: 204 },
+    ]);
+    expect(speech.projects.has(profile.speechProjectId)).toBe(true);
+
+    await engineWith().deleteProfile(profile);
+    expect(ours().slice(2).map((d) => d.status)).toEqual([404, 404]);
+  });
+
+  it('when the speech service answers 503 or 429 to a delete, the deletion fails as a retryable error and a later try finishes it', async () => {
+    const job = await newJob();
+    const profile = await engineWith().createProfile(job);
+    if (profile.engine !== 'azurePersonalVoice') throw new Error('expected a personal voice');
+    Object.assign(speech.behaviour, { failingDeletes: 1, deleteFailureStatus: 503 });
+    await expect(engineWith().deleteProfile(profile)).rejects.toThrow(/503/);
+    expect(speech.personalVoices.has(profile.personalVoiceId)).toBe(true);
+    Object.assign(speech.behaviour, { failingDeletes: 1, deleteFailureStatus: 429 });
+    await expect(engineWith().deleteProfile(profile)).rejects.toThrow(/429/);
+    await engineWith().deleteProfile(profile);
+    expect(speech.personalVoices.has(profile.personalVoiceId)).toBe(false);
+    expect(speech.consents.has(profile.consentId)).toBe(false);
+  });
+
+  it('a twin deleted before its profile was recorded has whatever was made under its ids deleted', async () => {
+    speech.behaviour.voiceFailure = 'SpeakerVerificationFailed';
+    const job = await newJob();
+    await expect(engineWith().createProfile(job)).rejects.toBeInstanceOf(VoiceProfileRejectedError);
+    const consentId = speechResourceId(`${job.companionId}-consent`);
+    const voiceId = speechResourceId(`${job.companionId}-voice`);
+    expect(speech.consents.has(consentId)).toBe(true);
+    expect(speech.personalVoices.has(voiceId)).toBe(true);
+
+    await engineWith().deleteUnrecordedProfile({ companionId: job.companionId, projectId: job.projectId });
+    expect(speech.consents.has(consentId)).toBe(false);
+    expect(speech.personalVoices.has(voiceId)).toBe(false);
   });
 
   it('when the key is wrong, the job fails as a retryable error, not as a refused voice', async () => {

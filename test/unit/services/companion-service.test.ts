@@ -180,6 +180,51 @@ describe('companions', () => {
     expect(deleted).toMatchObject({ type: 'companion.deleted', data: { companion: { id: doomed.id } } });
   });
 
+  it('when a digital twin with a personal voice is deleted, the deletion of the voice and its consent is queued with its ids before the record goes', async () => {
+    const { world, key, admin, org } = await seeded();
+    await world.services.digitalTwinConsent.grant(admin, org.id, undefined);
+    const twin = await world.services.digitalTwins.create(key, {
+      firstName: 'Sarah',
+      lastName: 'Johnson',
+      description: 'VP of Customer Success',
+      gender: 'female',
+      ethnicity: 'Caucasian',
+      externalClientId: 'sarah-1',
+      voiceUrl: 'https://media.example.com/voice.wav',
+      pictureUrl: 'https://media.example.com/sarah.jpg',
+    });
+    const profile = {
+      engine: 'azurePersonalVoice' as const,
+      personalVoiceId: `${twin.id}-voice`,
+      speakerProfileId: 'speaker-1',
+      consentId: `${twin.id}-consent`,
+      speechProjectId: `companion-${twin.projectId}`,
+    };
+    const withVoice = await world.companions.replace({ ...twin, voice: { status: 'ready', profile } });
+
+    world.companionJobs.failing = true;
+    await expect(world.services.companions.delete(key, twin.id, undefined)).rejects.toThrow(/queue unavailable/);
+    expect((await world.services.companions.get(key, twin.id)).etag).toBe(withVoice.etag);
+
+    world.companionJobs.failing = false;
+    await world.services.companions.delete(key, twin.id, undefined);
+    await expect(world.services.companions.get(key, twin.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.companionJobs.messages.filter((m) => m.kind === 'voiceProfileDeletion')).toEqual([
+      {
+        kind: 'voiceProfileDeletion',
+        message: { companionId: twin.id, projectId: twin.projectId, orgId: twin.orgId, job: 'deleteVoiceProfile', profile },
+        delaySeconds: undefined,
+      },
+    ]);
+  });
+
+  it('when a companion that is not a twin is deleted, no voice deletion is queued', async () => {
+    const { world, key } = await seeded();
+    const plain = await world.services.companions.create(key, { description: 'plain' });
+    await world.services.companions.delete(key, plain.id, undefined);
+    expect(world.companionJobs.messages.filter((m) => m.kind === 'voiceProfileDeletion')).toEqual([]);
+  });
+
   it('every project reads the stock catalog by id, and nobody can change or delete a stock companion', async () => {
     const { world, key } = await seeded();
     const stock = STOCK_COMPANIONS[0]!;
