@@ -9,6 +9,7 @@ import type { KnowledgeFile, KnowledgeFileSource } from '../domain/knowledge/kno
 import type { KnowledgeFileFetchQueue } from '../domain/knowledge/knowledge-file-fetch-job.js';
 import type { KnowledgeFileRepository } from '../domain/knowledge/knowledge-file-repository.js';
 import type { KnowledgeFileStore } from '../domain/knowledge/knowledge-file-store.js';
+import { KNOWLEDGE_UPLOAD_URL_LIFETIME_MS } from '../domain/knowledge/knowledge-landing-deadlines.js';
 import { knowledgeSourcePath } from '../domain/knowledge/knowledge-paths.js';
 import { knowledgeFileViewOf, type KnowledgeFileView } from '../domain/knowledge/knowledge-views.js';
 import type { Logger } from '../domain/logger.js';
@@ -50,8 +51,7 @@ export interface KnowledgeUploadTicket {
   readonly expiresAt: string;
 }
 
-/** Long enough to send 50 MB over a slow uplink, short enough that a leaked URL is soon useless. */
-export const KNOWLEDGE_UPLOAD_URL_LIFETIME_MS = 15 * 60 * 1000;
+export { KNOWLEDGE_UPLOAD_URL_LIFETIME_MS };
 
 /**
  * How long adding a URL waits for its address check. DNS that does not answer by then is no reason to refuse the

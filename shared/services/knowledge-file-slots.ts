@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
 import { MAX_FILES_PER_KNOWLEDGE_BASE, type KnowledgeBase } from '../domain/knowledge/knowledge-base.js';
 import type { KnowledgeBaseRepository } from '../domain/knowledge/knowledge-base-repository.js';
+import { holdsSlot } from '../domain/knowledge/knowledge-file-lifecycle.js';
 import type { KnowledgeFileRepository } from '../domain/knowledge/knowledge-file-repository.js';
 import { withOptimisticRetry, writeOrRetry } from './optimistic-concurrency.js';
 
@@ -76,12 +77,16 @@ export class KnowledgeFileSlots {
     }, RESERVE_ATTEMPTS);
   }
 
-  /** The base's slots less those held for files that were never created and will not be. */
+  /**
+   * The base's slots less those held for files that were never created and will not be, and for files whose upload
+   * expired (the sweep gives those back itself; this catches one it could not, e.g. after a crash).
+   */
   private async withoutOrphans(base: KnowledgeBase): Promise<KnowledgeBase['fileSlots']> {
     const cutoff = this.deps.clock.now().getTime() - ORPHANED_SLOT_MS;
     const old = base.fileSlots.filter((slot) => Date.parse(slot.reservedAt) < cutoff);
     if (old.length === 0) return base.fileSlots;
-    const existing = new Set((await this.deps.knowledgeFiles.listAll(base.projectId, base.id)).map((file) => file.id));
+    const files = await this.deps.knowledgeFiles.listAll(base.projectId, base.id);
+    const existing = new Set(files.filter(holdsSlot).map((file) => file.id));
     return base.fileSlots.filter((slot) => existing.has(slot.fileId) || Date.parse(slot.reservedAt) >= cutoff);
   }
 }

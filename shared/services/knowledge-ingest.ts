@@ -11,6 +11,7 @@ import type { KnowledgeFile } from '../domain/knowledge/knowledge-file.js';
 import {
   ingesting,
   landingDecision,
+  uploadExpired,
   withIngestAbandoned,
   withIngestFailed,
   withProcessing,
@@ -44,7 +45,7 @@ export interface LandedKnowledgeFile extends KnowledgeFileRef {
 }
 
 /** What an ingest did; returned for logs and tests. */
-export type KnowledgeIngestOutcome = 'ready' | 'failed' | 'repeat' | 'fileGone' | 'superseded';
+export type KnowledgeIngestOutcome = 'ready' | 'failed' | 'repeat' | 'fileGone' | 'superseded' | 'uploadExpired';
 
 /** The file's text, chunked: or the failure that ends its ingest. */
 type Extracted =
@@ -80,15 +81,21 @@ export class KnowledgeIngest {
     const sourcePath = knowledgeSourcePath(ids.projectId, ids.baseId, ids.fileId);
     const [file, base] = await Promise.all([this.deps.records.get(ids), this.deps.knowledgeBases.get(ids.projectId, ids.baseId)]);
     const decision = base === undefined || base.deletingSince !== undefined ? 'fileGone' : landingDecision(file, etag);
-    if (decision === 'fileGone') {
-      // A file deleted before its bytes landed (an upload URL used late): nothing may keep them.
+    if (decision === 'fileGone' || decision === 'uploadExpired') {
+      // A file deleted before its bytes landed, or given up on (its slot given back) while they were still on their
+      // way: nothing may keep them.
       await this.deps.knowledgeStore.deleteVersion(sourcePath, etag);
-      return 'fileGone';
+      return decision;
     }
     if (decision === 'repeat') return 'repeat';
 
     const started = await this.deps.records.update(ids, (f) => withProcessing(f, etag, landed.bytes.byteLength), file);
-    if (!ingesting(started.file, etag)) return this.notIngesting(started.file, etag);
+    if (!ingesting(started.file, etag)) {
+      const outcome = this.notIngesting(started.file, etag);
+      // The sweep gave the file up between the read above and this write.
+      if (outcome === 'uploadExpired') await this.deps.knowledgeStore.deleteVersion(sourcePath, etag);
+      return outcome;
+    }
     const current = started.file;
 
     const extracted = await this.extract(current, landed.bytes);
@@ -177,6 +184,7 @@ export class KnowledgeIngest {
 
   private notIngesting(file: KnowledgeFile | undefined, etag: string): KnowledgeIngestOutcome {
     if (file === undefined || file.deletingSince !== undefined) return 'fileGone';
+    if (uploadExpired(file)) return 'uploadExpired';
     return file.sourceEtag === etag ? 'repeat' : 'superseded';
   }
 

@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { z } from 'zod';
+import { CHUNK_OVERLAP_MARK } from '../../domain/knowledge/chunking.js';
 import type { IndexedChunk } from '../../domain/knowledge/knowledge-index.js';
 import { chunkIdOf } from '../knowledge/knowledge-chunk-store.js';
 import {
@@ -67,6 +68,9 @@ export function decodeEmbedding(base64: string): Float32Array | undefined {
 const pageChunk = z.object({
   index: z.number().int().nonnegative(),
   text: z.string(),
+  /** Set when `text` leaves out the overlap: the chunk's text starts with this many characters of the previous one's. */
+  overlap: z.number().int().positive().optional(),
+  sectionRef: z.number().int().nonnegative().optional(),
   page: z.number().int().positive().optional(),
   section: z.string().optional(),
   embedding: z
@@ -80,19 +84,46 @@ const pageChunk = z.object({
     }),
 });
 
-const pageDocument = z.object({
-  id: z.string(),
-  kind: z.literal('chunkPage'),
-  baseId: z.string(),
-  projectId: z.string(),
-  fileId: z.string(),
-  chunks: z.array(pageChunk),
-});
+/**
+ * A page as stored, its chunks restored: the overlap each from the chunk before it on the page, the section from the
+ * page's list of sections. Pages written before either was shared hold every chunk's whole text and its section.
+ */
+const pageDocument = z
+  .object({
+    id: z.string(),
+    kind: z.literal('chunkPage'),
+    baseId: z.string(),
+    projectId: z.string(),
+    fileId: z.string(),
+    /** The distinct sections of the page's chunks, which name theirs by position (`sectionRef`). */
+    sections: z.array(z.string()).optional(),
+    chunks: z.array(pageChunk),
+  })
+  .transform(({ sections, chunks: stored, ...page }, ctx) => {
+    let previous: string | undefined;
+    const chunks = stored.map(({ overlap, sectionRef, ...chunk }, i) => {
+      if (overlap !== undefined) {
+        if (previous === undefined || overlap > previous.length) {
+          ctx.addIssue({ code: 'custom', path: ['chunks', i, 'overlap'], message: 'must follow a chunk at least that long on the same page' });
+        } else {
+          chunk.text = `${previous.slice(previous.length - overlap)}${CHUNK_OVERLAP_MARK}${chunk.text}`;
+        }
+      }
+      previous = chunk.text;
+      if (sectionRef !== undefined) {
+        const section = sections?.[sectionRef];
+        if (section === undefined) ctx.addIssue({ code: 'custom', path: ['chunks', i, 'sectionRef'], message: "must be a position in the page's sections" });
+        chunk.section = section;
+      }
+      return chunk;
+    });
+    return { ...page, chunks };
+  });
 
 const idRow = z.object({ id: z.string() });
 
 /** A chunk as a page holds it: the base, project and file are the page's, and the id follows from file and index. */
-function toPageChunk(chunk: IndexedChunk) {
+export function toPageChunk(chunk: IndexedChunk) {
   return {
     index: chunk.index,
     text: chunk.text,
@@ -100,6 +131,67 @@ function toPageChunk(chunk: IndexedChunk) {
     section: chunk.section,
     embedding: chunk.embedding === undefined ? undefined : encodeEmbedding(chunk.embedding),
   };
+}
+
+type PageChunk = ReturnType<typeof toPageChunk> & { readonly overlap?: number };
+
+/** Characters JSON escapes other than the line feed, which chunk text is full of and which costs one byte more. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RARE_JSON_ESCAPES = /["\\\u0000-\u0009\u000b-\u001f\ud800-\udfff]/;
+
+/** `Buffer.byteLength(JSON.stringify(text))`, without building the JSON: a file's chunks would be copied once more. */
+function jsonStringBytes(text: string): number {
+  if (RARE_JSON_ESCAPES.test(text)) return Buffer.byteLength(JSON.stringify(text));
+  let lineFeeds = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineFeeds += 1;
+  return Buffer.byteLength(text) + 2 + lineFeeds;
+}
+
+/** The bytes of the chunk's JSON as written (`{"index":…,"text":…,"page":…,"section":…,"embedding":…}`). */
+export function pageChunkBytes(chunk: ReturnType<typeof toPageChunk>): number {
+  let bytes = '{"index":,"text":}'.length + String(chunk.index).length + jsonStringBytes(chunk.text);
+  if (chunk.page !== undefined) bytes += ',"page":'.length + JSON.stringify(chunk.page).length;
+  if (chunk.section !== undefined) bytes += ',"section":'.length + jsonStringBytes(chunk.section);
+  if (chunk.embedding !== undefined) bytes += ',"embedding":""'.length + chunk.embedding.length;
+  return bytes;
+}
+
+/**
+ * The page's chunks as stored: a chunk that starts with the tail of the one before it on the page (the chunker's
+ * overlap, `<tail> … <text>`) keeps only its own text and the tail's length, which loading restores. In prose that is
+ * over a tenth of the bytes, which Cosmos DB would otherwise store, charge for and send back twice. The first chunk of
+ * a page keeps its whole text, so that every page reads back on its own.
+ */
+function withSharedOverlap(page: readonly PageChunk[]): PageChunk[] {
+  return page.map((chunk, i) => {
+    const previous = page[i - 1]?.text;
+    if (previous === undefined) return chunk;
+    // The tail may hold the mark itself: the split is the first mark whose text before it ends the previous chunk.
+    for (let mark = chunk.text.indexOf(CHUNK_OVERLAP_MARK); mark >= 0 && mark <= previous.length; mark = chunk.text.indexOf(CHUNK_OVERLAP_MARK, mark + 1)) {
+      if (mark > 0 && previous.endsWith(chunk.text.slice(0, mark))) {
+        return { ...chunk, text: chunk.text.slice(mark + CHUNK_OVERLAP_MARK.length), overlap: mark };
+      }
+    }
+    return chunk;
+  });
+}
+
+/**
+ * The page's sections listed once, each chunk naming its own by position: consecutive chunks mostly share a long
+ * heading path, which would otherwise be stored once per chunk.
+ */
+function withSharedSections(page: readonly PageChunk[]): { sections?: string[]; chunks: object[] } {
+  const positions = new Map<string, number>();
+  const chunks = page.map(({ section, ...chunk }) => {
+    if (section === undefined) return chunk;
+    let sectionRef = positions.get(section);
+    if (sectionRef === undefined) {
+      sectionRef = positions.size;
+      positions.set(section, sectionRef);
+    }
+    return { ...chunk, sectionRef };
+  });
+  return positions.size === 0 ? { chunks } : { sections: [...positions.keys()], chunks };
 }
 
 function isPage(document: unknown): boolean {
@@ -122,9 +214,17 @@ export class CosmosKnowledgeChunkPageRepository implements KnowledgeChunkPageSto
   }
 
   async writeFilePages(projectId: string, baseId: string, fileId: string, chunks: readonly IndexedChunk[]): Promise<string[]> {
-    // Measured as JSON, which is what Cosmos DB counts against its item limit.
-    const pages = packChunkPages(chunks.map(toPageChunk), (chunk) => Buffer.byteLength(JSON.stringify(chunk)), this.#limits);
-    const documents = pages.map((page, n) => ({ id: chunkPageIdOf(fileId, n), kind: 'chunkPage', baseId, projectId, fileId, chunks: page }));
+    // Measured as JSON, which is what Cosmos DB counts against its item limit, with the whole text and section of each
+    // chunk: an upper bound of what the page stores once they are shared (the limit leaves room for a few bytes more).
+    const pages = packChunkPages(chunks.map(toPageChunk), pageChunkBytes, this.#limits);
+    const documents = pages.map((page, n) => ({
+      id: chunkPageIdOf(fileId, n),
+      kind: 'chunkPage',
+      baseId,
+      projectId,
+      fileId,
+      ...withSharedSections(withSharedOverlap(page)),
+    }));
     await forEachConcurrently(documents, WRITE_CONCURRENCY, (document) => this.container.upsert(document));
     return documents.map((document) => document.id);
   }
@@ -161,7 +261,7 @@ export class CosmosKnowledgeChunkPageRepository implements KnowledgeChunkPageSto
     const iterator = this.container.container.items.query(
       {
         query:
-          'SELECT c.id, c.kind, c.baseId, c.projectId, c.fileId, c.chunks, c.chunkIndex, c.text, c.page, c.section, c.embedding ' +
+          'SELECT c.id, c.kind, c.baseId, c.projectId, c.fileId, c.sections, c.chunks, c.chunkIndex, c.text, c.page, c.section, c.embedding ' +
           'FROM c WHERE c.baseId = @baseId',
         parameters: [{ name: '@baseId', value: baseId }],
       },

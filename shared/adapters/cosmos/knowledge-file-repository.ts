@@ -113,6 +113,18 @@ export class CosmosKnowledgeFileRepository implements KnowledgeFileRepository {
     return rows.map(toKnowledgeFile);
   }
 
+  async listUploadingCreatedBefore(createdBefore: string): Promise<KnowledgeFile[]> {
+    const rows = await this.container.query(
+      {
+        query:
+          "SELECT * FROM c WHERE c.type = 'knowledgeFile' AND c.status = 'uploading' AND c.createdAt < @createdBefore AND NOT IS_DEFINED(c.deletingSince)",
+        parameters: [{ name: '@createdBefore', value: createdBefore }],
+      },
+      undefined,
+    );
+    return rows.map(toKnowledgeFile);
+  }
+
   async create(file: NewKnowledgeFile): Promise<KnowledgeFile> {
     try {
       return toKnowledgeFile(await this.container.create(toDocument(file)));

@@ -1,6 +1,7 @@
-import type { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { KNOWLEDGE_CONTAINER } from '../../domain/knowledge/knowledge-paths.js';
 import type { KnowledgeFileStore } from '../../domain/knowledge/knowledge-file-store.js';
+import { statusCodeOf } from '../azure-errors.js';
 import { AzureBlobStore } from '../blob-store.js';
 import { AzureMediaIntakeStore } from '../media-intake-blob-store.js';
 
@@ -11,10 +12,23 @@ import { AzureMediaIntakeStore } from '../media-intake-blob-store.js';
 export class AzureKnowledgeFileStore implements KnowledgeFileStore {
   private readonly files: AzureMediaIntakeStore;
   private readonly folders: AzureBlobStore;
+  private readonly container: ContainerClient;
 
   constructor(blobs: BlobServiceClient) {
     this.files = new AzureMediaIntakeStore(blobs, KNOWLEDGE_CONTAINER);
     this.folders = new AzureBlobStore(blobs);
+    this.container = blobs.getContainerClient(KNOWLEDGE_CONTAINER);
+  }
+
+  async landedVersion(blobPath: string): Promise<string | undefined> {
+    try {
+      const { etag } = await this.container.getBlobClient(blobPath).getProperties();
+      return etag?.replace(/^"|"$/g, '');
+    } catch (err) {
+      // No blob (blocks staged but never committed are not a blob), or no container yet.
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   write(blobPath: string, bytes: Uint8Array, contentType: string): Promise<void> {

@@ -31,6 +31,9 @@ export interface ChunkingOptions {
 
 export const DEFAULT_CHUNKING: ChunkingOptions = { targetChars: 900, maxChars: 1400, overlapChars: 150 };
 
+/** Joins the tail of the previous chunk of a section to a chunk's own text: `<tail> … <text>`. */
+export const CHUNK_OVERLAP_MARK = ' … ';
+
 const SENTENCE_END = /(?<=[.!?。！？])\s+(?=\S)/u;
 
 /**
@@ -95,7 +98,7 @@ export function chunkDocument(blocks: readonly DocumentBlock[], options: Chunkin
   const flush = (): void => {
     if (parts.length === 0) return;
     const body = parts.join('\n\n');
-    const text = overlap ? `${overlap} … ${body}` : body;
+    const text = overlap ? `${overlap}${CHUNK_OVERLAP_MARK}${body}` : body;
     chunks.push({ index: chunks.length, text, page, section: section() });
     overlap = tailOf(body, options.overlapChars);
     parts = [];

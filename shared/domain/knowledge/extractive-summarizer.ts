@@ -1,10 +1,8 @@
-import type { Chunk } from './chunking.js';
+import { CHUNK_OVERLAP_MARK, type Chunk } from './chunking.js';
 import { tokenize } from './lexical.js';
 import { SUMMARY_TARGET_CHARS, type SummaryRequest, type Summarizer } from './summarizer.js';
 
 const SENTENCE_END = /(?<=[.!?。！？])\s+(?=\S)/u;
-/** chunkDocument joins the previous chunk's tail to a chunk with this marker; the tail is not the chunk's own text. */
-const OVERLAP_MARK = ' … ';
 /** Headings, captions and list stubs make poor summary sentences. */
 const MIN_SENTENCE_CHARS = 25;
 /**
@@ -37,8 +35,8 @@ function cosine(a: TermVector, b: TermVector, normB: number): number {
 
 /** The chunk's own text, without the overlap carried over from the previous chunk. */
 function ownText(chunk: Chunk): string {
-  const mark = chunk.text.indexOf(OVERLAP_MARK);
-  return chunk.index > 0 && mark >= 0 ? chunk.text.slice(mark + OVERLAP_MARK.length) : chunk.text;
+  const mark = chunk.text.indexOf(CHUNK_OVERLAP_MARK);
+  return chunk.index > 0 && mark >= 0 ? chunk.text.slice(mark + CHUNK_OVERLAP_MARK.length) : chunk.text;
 }
 
 function firstSentence(text: string): string | undefined {

@@ -47,5 +47,6 @@ export const KNOWLEDGE_FAILURE_CODES = [
   'UrlUnreachable',
   'EmbeddingFailed',
   'IngestionFailed',
+  'UploadExpired',
 ] as const;
 export type KnowledgeFailureCode = (typeof KNOWLEDGE_FAILURE_CODES)[number];

@@ -1,11 +1,14 @@
 import { describeBytes } from '../media/media-checks.js';
 import { KNOWLEDGE_FILE_TYPES, type KnowledgeFailureCode, type KnowledgeFileType } from './file-types.js';
+import type { KnowledgeFileSource } from './knowledge-file.js';
 
 /** What is known about the file when it fails, for a message that names the numbers. */
 export interface FailureFacts {
   readonly type?: KnowledgeFileType | undefined;
   readonly size?: number | undefined;
   readonly limit?: number | undefined;
+  /** How the bytes were to arrive: the advice for an expired upload depends on it. */
+  readonly source?: KnowledgeFileSource['kind'] | undefined;
 }
 
 /**
@@ -39,5 +42,14 @@ export function knowledgeFailureMessage(code: KnowledgeFailureCode, facts: Failu
       return "The embedding deployment could not embed the file's text; add the file again, and check the Azure OpenAI embedding deployment if it keeps failing.";
     case 'IngestionFailed':
       return 'The file could not be processed after several tries; add it again, and contact support if it keeps failing.';
+    case 'UploadExpired':
+      switch (facts.source) {
+        case 'url':
+          return 'The file was never fetched from its URL (the fetch did not complete in time); add the file again.';
+        case 'multipart':
+          return 'The upload of the file did not complete; send the file again.';
+        default:
+          return 'The file was not uploaded before its upload URL expired; request a new upload URL and upload the file again.';
+      }
   }
 }

@@ -1,16 +1,22 @@
 import type { KnowledgeFailureCode, KnowledgeFileType } from './file-types.js';
+import { knowledgeFailureMessage } from './knowledge-failure-messages.js';
 import type { KnowledgeFile } from './knowledge-file.js';
+import { landingDeadlineOf } from './knowledge-landing-deadlines.js';
 
 /**
  * The file's steps, each decided from the file as it is now, so that a repeated trigger or message takes no step
  * twice and a stale one (an older blob version, a file being deleted) takes none. `undefined` means "nothing to do".
  */
 
-/** What a landed blob version means for its file: ingest it, or it was already handled, or the file is gone. */
-export type LandingDecision = 'ingest' | 'repeat' | 'fileGone';
+/**
+ * What a landed blob version means for its file: ingest it, or it was already handled, or the file is gone, or its
+ * upload expired (the file was given up on, and its slot given back, before these bytes came: they are not taken).
+ */
+export type LandingDecision = 'ingest' | 'repeat' | 'fileGone' | 'uploadExpired';
 
 export function landingDecision(file: KnowledgeFile | undefined, etag: string): LandingDecision {
   if (file === undefined || file.deletingSince !== undefined) return 'fileGone';
+  if (uploadExpired(file)) return 'uploadExpired';
   if (file.sourceEtag === etag && (file.status === 'ready' || file.status === 'failed')) return 'repeat';
   return 'ingest';
 }
@@ -107,4 +113,24 @@ export function withIngestAbandoned(file: KnowledgeFile, etag: string, failure: 
   if (file.deletingSince !== undefined) return undefined;
   const waiting = file.status === 'uploading' || ingesting(file, etag);
   return waiting ? failed({ ...file, sourceEtag: etag }, failure) : undefined;
+}
+
+/** The file was given up on because its bytes never landed (see withUploadExpired). */
+export function uploadExpired(file: KnowledgeFile): boolean {
+  return file.status === 'failed' && file.failureReason === 'UploadExpired';
+}
+
+/**
+ * A file still `uploading` past its landing deadline (its upload URL expired unused, its fetch or its request never
+ * delivered the bytes) fails with UploadExpired. Its slot is then given back: it holds none (see holdsSlot).
+ */
+export function withUploadExpired(file: KnowledgeFile, now: Date): KnowledgeFile | undefined {
+  if (file.deletingSince !== undefined || file.status !== 'uploading') return undefined;
+  if (now.getTime() < landingDeadlineOf(file)) return undefined;
+  return failed(file, { code: 'UploadExpired', message: knowledgeFailureMessage('UploadExpired', { source: file.source.kind }) });
+}
+
+/** Whether the file counts against its base's file limit: every file does, except one whose upload expired. */
+export function holdsSlot(file: KnowledgeFile): boolean {
+  return !uploadExpired(file);
 }

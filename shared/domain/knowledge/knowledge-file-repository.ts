@@ -9,6 +9,11 @@ export interface KnowledgeFileRepository {
   list(projectId: string, baseId: string, page: PageRequest): Promise<Page<KnowledgeFile>>;
   /** Every file of the base, those being deleted included (a base holds at most a few dozen). */
   listAll(projectId: string, baseId: string): Promise<KnowledgeFile[]>;
+  /**
+   * Files of every tenant still `uploading` and recorded before `createdBefore` (ISO), those being deleted left out: the
+   * candidates of the expired-upload sweep. A deliberate cross-partition query; normally it finds few or none.
+   */
+  listUploadingCreatedBefore(createdBefore: string): Promise<KnowledgeFile[]>;
   /** Create-only: rejects with ConflictError when the id exists. */
   create(file: NewKnowledgeFile): Promise<KnowledgeFile>;
   /** Replaces when the stored ETag is still `file.etag`, else rejects with PreconditionFailedError. */

@@ -10,6 +10,8 @@ export interface KnowledgeFileStore {
    * until `expiresAt`. It is a secret: it must never be logged.
    */
   uploadUrl(blobPath: string, expiresAt: Date): Promise<string>;
+  /** The ETag of the file's current version, or undefined when nothing (committed) is there. */
+  landedVersion(blobPath: string): Promise<string | undefined>;
   /** Deletes the file while it is still version `etag`; a newer version, or a file already gone, is left alone. */
   deleteVersion(blobPath: string, etag: string): Promise<void>;
   /** Deletes every file under a folder prefix (ending in `/`) and returns how many. */

@@ -6,6 +6,7 @@ import { CosmosKnowledgeChunkPageRepository, DEFAULT_CHUNK_PAGE_LIMITS } from '.
 import { CosmosKnowledgeChunkRepository } from '../../../shared/adapters/cosmos/knowledge-chunk-repository.js';
 import { CosmosKnowledgeIndexVersions } from '../../../shared/adapters/cosmos/knowledge-index-version-repository.js';
 import { EmbeddedKnowledgeIndex } from '../../../shared/adapters/knowledge/embedded-knowledge-index.js';
+import { chunkDocument, type DocumentBlock } from '../../../shared/domain/knowledge/chunking.js';
 import type { IndexedChunk } from '../../../shared/domain/knowledge/knowledge-index.js';
 import { emulatorConfig } from '../helpers/test-runtime.js';
 
@@ -125,6 +126,65 @@ describe('pages of knowledge chunks on the local Cosmos server', () => {
     expect((await documentsOf(baseId)).map((d) => d.id).sort()).toEqual(['file_new:p0', 'file_old:p0']);
     const hits = await index.search({ projectId: 'proj_p', baseId, query: 'refund', top: 10 });
     expect(hits.map((h) => [h.chunkId, h.text])).toEqual([['file_old:0', 'paged refund rule']]);
+  });
+
+  it('stores a chunk that repeats the tail of the one before it on the same page without that tail, and each page\'s sections once, and gives back every chunk whole', async () => {
+    const baseId = baseIdOf();
+    const sentence = (i: number) => `Rule ${i} says that a refund … of order ${i} is paid within ${i % 30} days of the request.`;
+    const blocks: DocumentBlock[] = [
+      { kind: 'heading', level: 1, text: 'Refunds' },
+      ...Array.from({ length: 60 }, (_, i): DocumentBlock => ({ kind: 'paragraph', text: sentence(i) })),
+      { kind: 'heading', level: 1, text: 'Shipping' },
+      { kind: 'paragraph', text: '… starts with the mark, then ships in two days.' },
+    ];
+    const chunks = chunkDocument(blocks, { targetChars: 300, maxChars: 500, overlapChars: 80 });
+    const written: IndexedChunk[] = chunks.map((chunk) => ({ ...chunk, id: `file_o:${chunk.index}`, projectId: 'proj_p', baseId, fileId: 'file_o' }));
+    expect(written.filter((chunk) => chunk.text.includes(' … ')).length).toBeGreaterThan(10);
+    const pages = new CosmosKnowledgeChunkPageRepository(chunksContainer, { maxChunksPerPage: 7 });
+    expect((await pages.writeFilePages('proj_p', baseId, 'file_o', written)).length).toBeGreaterThan(1);
+
+    const documents = await documentsOf(baseId);
+    for (const document of documents) expect(document.sections).toEqual(expect.arrayContaining([expect.stringMatching(/^(Refunds|Shipping)$/)]));
+    const stored = documents.flatMap((d) => d.chunks as { index: number; text: string; overlap?: number; section?: string; sectionRef?: number }[]);
+    expect(stored.every((chunk) => chunk.section === undefined && chunk.sectionRef !== undefined)).toBe(true);
+    const shortened = stored.filter((chunk) => chunk.overlap !== undefined);
+    expect(shortened.length).toBeGreaterThan(5);
+    for (const chunk of shortened) expect(written[chunk.index]!.text.endsWith(` … ${chunk.text}`)).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThan(Buffer.byteLength(JSON.stringify(written.map((c) => c.text))));
+
+    const loaded = await pages.loadBase(baseId);
+    expect(loaded.sort((a, b) => a.index - b.index)).toEqual(written.map((chunk) => ({ ...chunk, embedding: undefined })));
+  });
+
+  it('refuses a page whose first chunk claims an overlap with a chunk before it, or names a section the page does not list', async () => {
+    const baseId = baseIdOf();
+    await chunksContainer.upsert({ id: 'file_bad:p0', kind: 'chunkPage', baseId, projectId: 'proj_p', fileId: 'file_bad', chunks: [{ index: 3, text: 'x', overlap: 4 }] });
+    await expect(new CosmosKnowledgeChunkPageRepository(chunksContainer).loadBase(baseId)).rejects.toThrow(/file_bad:p0 does not match its schema \(fields: chunks\.0\.overlap\)/);
+    const other = baseIdOf();
+    await chunksContainer.upsert({ id: 'file_bad:p0', kind: 'chunkPage', baseId: other, projectId: 'proj_p', fileId: 'file_bad', sections: ['A'], chunks: [{ index: 0, text: 'x', sectionRef: 1 }] });
+    await expect(new CosmosKnowledgeChunkPageRepository(chunksContainer).loadBase(other)).rejects.toThrow(/file_bad:p0 does not match its schema \(fields: chunks\.0\.sectionRef\)/);
+  });
+
+  it('reads pages written before overlaps and sections were shared: whole texts, a section on each chunk', async () => {
+    const baseId = baseIdOf();
+    await chunksContainer.upsert({
+      id: 'file_v1:p0',
+      kind: 'chunkPage',
+      baseId,
+      projectId: 'proj_p',
+      fileId: 'file_v1',
+      chunks: [
+        { index: 0, text: 'Refunds take five days.', section: 'Billing' },
+        { index: 1, text: 'take five days. … Invoices come monthly.', section: 'Billing' },
+        { index: 2, text: 'No section here.' },
+      ],
+    });
+    const loaded = await new CosmosKnowledgeChunkPageRepository(chunksContainer).loadBase(baseId);
+    expect(loaded.map((c) => [c.id, c.text, c.section])).toEqual([
+      ['file_v1:0', 'Refunds take five days.', 'Billing'],
+      ['file_v1:1', 'take five days. … Invoices come monthly.', 'Billing'],
+      ['file_v1:2', 'No section here.', undefined],
+    ]);
   });
 
   it('refuses a document that is not what it claims: a page whose embedding is not base64 float32', async () => {

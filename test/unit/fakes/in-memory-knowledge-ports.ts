@@ -60,6 +60,9 @@ export class InMemoryKnowledgeFileRepository implements KnowledgeFileRepository 
   async listAll(projectId: string, baseId: string) {
     return this.table.values().filter((f) => f.projectId === projectId && f.baseId === baseId);
   }
+  async listUploadingCreatedBefore(createdBefore: string) {
+    return this.table.values().filter((f) => f.status === 'uploading' && f.deletingSince === undefined && f.createdAt < createdBefore);
+  }
   async create(file: NewKnowledgeFile) {
     return this.table.create(this.keyOf(file.baseId, file.id), file);
   }
@@ -84,6 +87,9 @@ export class InMemoryKnowledgeFileStore implements KnowledgeFileStore {
   }
   async uploadUrl(blobPath: string, expiresAt: Date) {
     return `https://storage.test/knowledge/${blobPath}?se=${encodeURIComponent(expiresAt.toISOString())}&sp=cw&sig=test`;
+  }
+  async landedVersion(blobPath: string) {
+    return this.files.get(blobPath)?.etag.replace(/"/g, '');
   }
   async deleteVersion(blobPath: string, etag: string) {
     if (this.files.get(blobPath)?.etag.replace(/"/g, '') === etag.replace(/"/g, '')) this.files.delete(blobPath);

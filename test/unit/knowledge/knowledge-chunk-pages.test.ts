@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEmbedding, encodeEmbedding } from '../../../shared/adapters/cosmos/knowledge-chunk-page-repository.js';
+import { decodeEmbedding, encodeEmbedding, pageChunkBytes, toPageChunk } from '../../../shared/adapters/cosmos/knowledge-chunk-page-repository.js';
 import { chunkPageIdOf, packChunkPages } from '../../../shared/adapters/knowledge/knowledge-chunk-pages.js';
 
 describe('packing a file’s chunks into pages', () => {
@@ -17,6 +17,22 @@ describe('packing a file’s chunks into pages', () => {
   it('makes no page of no chunks, and refuses a chunk too large for a page of its own', () => {
     expect(packChunkPages([], () => 1, { maxPageBytes: 10, maxChunksPerPage: 2 })).toEqual([]);
     expect(() => packChunkPages([1, 50], (n) => n, { maxPageBytes: 50, maxChunksPerPage: 2 })).toThrow(RangeError);
+  });
+
+  it('measures a chunk as the bytes of its JSON, whatever its text holds', () => {
+    const texts = [
+      'plain',
+      'two paragraphs\n\nand a line\nbreak',
+      'quotes " and \\ backslashes, a tab\tand a form feed\f, a NUL \u0000 and DEL \u007f',
+      'Ünïcödé “quotes” … and emoji 🧾, a lone surrogate \ud800 and U+2028 \u2028',
+      '',
+    ];
+    for (const [i, text] of texts.entries()) {
+      for (const extra of [{}, { page: 12, section: 'Billing > “Refunds”\n' }, { embedding: [0.5, -1, 2] }]) {
+        const chunk = toPageChunk({ id: `file_a:${i * 1000}`, projectId: 'proj_a', baseId: 'kb_a', fileId: 'file_a', index: i * 1000, text, ...extra });
+        expect(pageChunkBytes(chunk), JSON.stringify(chunk)).toBe(Buffer.byteLength(JSON.stringify(chunk)));
+      }
+    }
   });
 
   it('names pages so that they never meet a per-chunk id of the same file', () => {
