@@ -2,7 +2,12 @@ import { app } from '@azure/functions';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { pageQuerySchema, pageResponseSchema } from '../shared/http/pagination.js';
 import { defineRoute } from '../shared/http/route.js';
-import { agentFunctionResponse, functionDefinitionBody, functionPathParams } from '../shared/http/schemas/agent-function.js';
+import {
+  agentFunctionResponse,
+  agentFunctionWithSecretResponse,
+  functionDefinitionBody,
+  functionPathParams,
+} from '../shared/http/schemas/agent-function.js';
 
 const tags = ['Functions'];
 const locationOf = (functionId: string) => `/public/functions/${functionId}`;
@@ -35,10 +40,11 @@ const createFunction = defineRoute({
   auth: 'apiKey',
   summary:
     'Create a function: `data.parameters` must be a valid JSON Schema of an object; explicit functions need an https:// ' +
-    'or wss:// url (implicit ones take none); names are unique in the project (409 FunctionNameTaken)',
+    'or wss:// url (implicit ones take none); names are unique in the project (409 FunctionNameTaken). The answer carries ' +
+    'the signing secret of the calls to the endpoint, shown this once',
   tags,
   body: functionDefinitionBody,
-  responses: { 201: { description: 'The new function', schema: agentFunctionResponse } },
+  responses: { 201: { description: 'The new function, with its signing secret', schema: agentFunctionWithSecretResponse } },
 });
 
 app.http(createFunction.name, {
@@ -114,5 +120,26 @@ app.http(deleteFunction.name, {
   handler: httpHandler(deleteFunction, async ({ principal, params, ifMatch, services }) => {
     await services.agentFunctions.delete(principal, params.id, ifMatch);
     return { status: 204 };
+  }),
+});
+
+const rotateSigningSecret = defineRoute({
+  name: 'public-function-signing-secret-rotate',
+  method: 'POST',
+  route: 'public/functions/{id}/signing-secret',
+  auth: 'apiKey',
+  summary: 'Replace the secret that signs calls to the endpoint; the new one is returned once and the old one stops at once',
+  tags,
+  params: functionPathParams,
+  responses: { 200: { description: 'The function with its new signing secret', schema: agentFunctionWithSecretResponse } },
+});
+
+app.http(rotateSigningSecret.name, {
+  route: rotateSigningSecret.route,
+  methods: [rotateSigningSecret.method],
+  authLevel: 'anonymous',
+  handler: httpHandler(rotateSigningSecret, async ({ principal, params, ifMatch, services }) => {
+    const fn = await services.agentFunctions.rotateSigningSecret(principal, params.id, ifMatch);
+    return { status: 200, body: fn, etag: fn.etag };
   }),
 });

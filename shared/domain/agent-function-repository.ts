@@ -4,6 +4,8 @@ import type { Page, PageRequest } from './page.js';
 /** Functions of a project; every operation names the project, which is the partition. */
 export interface AgentFunctionRepository {
   get(projectId: string, functionId: string): Promise<AgentFunction | undefined>;
+  /** The project's functions among these ids, in one request; ids not found are left out. */
+  getMany(projectId: string, functionIds: readonly string[]): Promise<AgentFunction[]>;
   /** Newest first. */
   list(projectId: string, page: PageRequest): Promise<Page<AgentFunction>>;
   /** Create-only: rejects with ConflictError when the id exists. */

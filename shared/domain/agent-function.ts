@@ -104,6 +104,11 @@ export interface AgentFunction {
   readonly headerNames: string[];
   /** The headers as a JSON object, sealed by the SecretSealer; never returned, never logged. */
   readonly sealedHeaders?: SealedSecret | undefined;
+  /**
+   * The secret that signs every call to the endpoint (X-Webhook-Signature), sealed like the headers. Made when the
+   * function is created and returned once then; `POST /public/functions/{id}/signing-secret` replaces it.
+   */
+  readonly sealedSigningSecret?: SealedSecret | undefined;
   /** Told to the model under the function's name in the session instructions: when and how to use it. */
   readonly prompt?: string | undefined;
   readonly timeoutMs: number;
@@ -142,6 +147,14 @@ export function agentFunctionViewOf(fn: AgentFunction): AgentFunctionView {
     etag: fn.etag,
   };
 }
+
+/** A view with the signing secret, returned once: by the create call and by a rotation. */
+export interface AgentFunctionWithSecretView extends AgentFunctionView {
+  readonly signingSecret: string;
+}
+
+/** The prefix makes a leaked secret recognisable to secret scanners and people alike. */
+export const SIGNING_SECRET_PREFIX = 'fnsec_';
 
 /** The schemes an explicit endpoint may use; plain http and ws only to loopback, and only where the local setting allows. */
 function urlSchemeProblem(url: string, allowPrivateUrls: boolean): string | undefined {

@@ -11,6 +11,10 @@ export interface AgentRepository extends CompanionUsage {
   listIds(projectId: string): Promise<string[]>;
   /** Up to `limit` ids of the project's agents that list the function. */
   agentIdsUsingFunction(projectId: string, functionId: string, limit: number): Promise<string[]>;
+  /** Up to `limit` ids of the project's agents that list the FAQ collection. */
+  agentIdsUsingFaqCollection(projectId: string, faqId: string, limit: number): Promise<string[]>;
+  /** Up to `limit` ids of the project's agents that use the knowledge base. */
+  agentIdsUsingKnowledgeBase(projectId: string, baseId: string, limit: number): Promise<string[]>;
   /** Create-only: rejects with ConflictError when the id exists. */
   create(agent: NewAgent): Promise<Agent>;
   /** Replaces when the stored ETag is still `agent.etag`, else rejects with PreconditionFailedError. */

@@ -26,3 +26,17 @@ export function functionInUse(agentIds: readonly string[]): ConflictError {
     'FunctionInUse',
   );
 }
+
+export function faqCollectionInUse(agentIds: readonly string[]): ConflictError {
+  return new ConflictError(
+    `The FAQ collection is used by agent ${listed(agentIds)}; remove it from those agents first.`,
+    'FaqCollectionInUse',
+  );
+}
+
+export function knowledgeBaseInUse(agentIds: readonly string[]): ConflictError {
+  return new ConflictError(
+    `The knowledge base is used by agent ${listed(agentIds)}; remove it from those agents first.`,
+    'KnowledgeBaseInUse',
+  );
+}

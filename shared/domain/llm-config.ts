@@ -16,7 +16,8 @@ export const llmConfigInputSchema = z
     z.strictObject({ hosting: z.literal('hosted') }),
     z.strictObject({
       hosting: z.literal('custom'),
-      endpoint: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).max(2048),
+      // http:// passes here only to be refused by the service unless the local-only loopback setting allows it.
+      endpoint: z.url({ protocol: /^https?$/, error: 'must be an https:// URL' }).max(2048),
       deployment: deploymentName,
       realtimeDeployment: deploymentName.optional(),
       embeddingDeployment: deploymentName.optional(),
@@ -84,4 +85,16 @@ export function viewOfLlmConfig(llm: StoredLlmConfig): LlmConfigView {
     apiVersion: llm.apiVersion,
     useManagedIdentity: llm.credential === 'managedIdentity',
   };
+}
+
+/**
+ * A customer endpoint must be https; plain http only to a loopback host, and only where the local-only
+ * COMPANION_ALLOW_PRIVATE_URLS setting allows it (a local model server, or the tests' fake).
+ */
+export function llmEndpointProblem(llm: LlmConfigInput, allowPrivateUrls: boolean): string | undefined {
+  if (llm.hosting !== 'custom') return undefined;
+  const url = new URL(llm.endpoint);
+  if (url.protocol === 'https:') return undefined;
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  return allowPrivateUrls && loopback ? undefined : 'must be an https:// URL';
 }

@@ -68,3 +68,21 @@ export class UrlUnreachableError extends BadRequestError {
     if (cause !== undefined) this.cause = cause;
   }
 }
+
+/**
+ * One request-and-answer exchange over a WebSocket (explicit functions with a `wss://` endpoint): connect with the
+ * given headers, send one text message, take the first message back, close. The same address rules and errors as
+ * the guarded fetcher: UrlNotAllowedError, UrlFetchTimedOutError, UrlUnreachableError, RemoteFileTooLargeError.
+ */
+export interface GuardedWebSocketCaller {
+  call(url: string, options: WebSocketCallOptions): Promise<string>;
+}
+
+export interface WebSocketCallOptions {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly message: string;
+  /** Connecting, the handshake and the answer must all happen within this time. */
+  readonly timeoutMs: number;
+  /** The largest answer accepted. */
+  readonly maxBytes: number;
+}

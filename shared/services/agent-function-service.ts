@@ -7,6 +7,8 @@ import {
   headerNamesOf,
   type AgentFunction,
   type AgentFunctionView,
+  type AgentFunctionWithSecretView,
+  SIGNING_SECRET_PREFIX,
   type FunctionDefinitionInput,
   type FunctionHeaders,
 } from '../domain/agent-function.js';
@@ -23,6 +25,7 @@ import type { Logger } from '../domain/logger.js';
 import { UrlNotAllowedError, type GuardedFetcher } from '../domain/outbound.js';
 import { mapPage, type Page, type PageRequest } from '../domain/page.js';
 import type { SealedSecret, SecretSealer } from '../domain/secret-sealer.js';
+import { randomBytes } from 'node:crypto';
 import { claimFunctionName, releaseFunctionNameUnlessHeld } from './function-name-claims.js';
 import { checkIfMatch, withOptimisticRetry, writeOrRetry } from './optimistic-concurrency.js';
 
@@ -66,9 +69,12 @@ export class AgentFunctionService {
     return agentFunctionViewOf(await this.functionOf(principal.projectId, functionId));
   }
 
-  async create(principal: ApiKeyPrincipal, input: FunctionDefinitionInput): Promise<AgentFunctionView> {
+  /** The view carries the signing secret of the new function: the only time it is shown. */
+  async create(principal: ApiKeyPrincipal, input: FunctionDefinitionInput): Promise<AgentFunctionWithSecretView> {
     const definition = await this.checked(input);
     const id = newId('fn');
+    const signingSecret = newSigningSecret();
+    const sealedSigningSecret = await this.deps.sealer.seal(signingSecret);
     await claimFunctionName(this.deps, principal.projectId, definition.name, id);
     const now = this.deps.clock.now().toISOString();
     try {
@@ -77,10 +83,11 @@ export class AgentFunctionService {
         projectId: principal.projectId,
         orgId: principal.orgId,
         ...definition,
+        sealedSigningSecret,
         created: now,
         updated: now,
       });
-      return agentFunctionViewOf(created);
+      return { ...agentFunctionViewOf(created), signingSecret };
     } catch (err) {
       await releaseFunctionNameUnlessHeld(this.deps, principal.projectId, definition.name, id);
       throw err;
@@ -127,6 +134,19 @@ export class AgentFunctionService {
     if (users.length > 0) throw functionInUse(users);
     await this.deps.agentFunctions.delete(current.projectId, current.id, ifMatch === undefined ? undefined : current.etag);
     await releaseFunctionNameUnlessHeld(this.deps, current.projectId, current.name, current.id);
+  }
+
+  /** Replaces the signing secret; the new one is returned once. Calls signed with the old one stop at once. */
+  async rotateSigningSecret(principal: ApiKeyPrincipal, functionId: string, ifMatch: string | undefined): Promise<AgentFunctionWithSecretView> {
+    const signingSecret = newSigningSecret();
+    const sealedSigningSecret = await this.deps.sealer.seal(signingSecret);
+    const saved = await withOptimisticRetry(async () => {
+      const current = await this.functionOf(principal.projectId, functionId);
+      checkIfMatch(ifMatch, current.etag);
+      const now = this.deps.clock.now().toISOString();
+      return writeOrRetry(() => this.deps.agentFunctions.replace({ ...current, sealedSigningSecret, updated: now }));
+    });
+    return { ...agentFunctionViewOf(saved), signingSecret };
   }
 
   /** Opens the headers of an explicit function, for the call to its endpoint only. */
@@ -190,6 +210,10 @@ export class AgentFunctionService {
     if (fn === undefined) throw new NotFoundError('Function');
     return fn;
   }
+}
+
+function newSigningSecret(): string {
+  return `${SIGNING_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
 function emptyToUndefined(text: string | undefined): string | undefined {

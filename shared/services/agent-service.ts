@@ -105,6 +105,29 @@ function compactSettings(settings: ProviderSettings): ProviderSettings {
   ) as ProviderSettings;
 }
 
+/** A definition from what a client gave, defaults applied: for a new agent, or a session's inline configuration. */
+export function agentDefinitionOf(input: NewAgentInput): AgentDefinition {
+  return {
+    companionId: input.companionId,
+    name: input.name,
+    language: input.language,
+    voiceId: input.voiceId,
+    functions: [...(input.functions ?? [])],
+    faqCollections: [...(input.faqCollections ?? [])],
+    knowledgeBaseId: input.knowledgeBaseId,
+    providerSettings: compactSettings({
+      instructions: input.providerSettings?.instructions,
+      temperature: input.providerSettings?.temperature,
+      turnDetection: input.providerSettings?.turnDetection,
+      noiseReduction: input.providerSettings?.noiseReduction ?? undefined,
+    }),
+    disableIdleTimeout: input.disableIdleTimeout ?? false,
+    idleTimeoutSeconds: input.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+    maxSessionSeconds: input.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS,
+    tags: input.tags ?? {},
+  };
+}
+
 /**
  * Agents of the API key's project: a companion assembled with instructions, knowledge, functions and FAQs. Every id
  * an agent refers to must exist in the same project, and an organization holds a bounded number of agents.
@@ -129,25 +152,7 @@ export class AgentService {
 
   /** Checks every reference, takes one of the organization's agent slots, then creates the agent. */
   async create(principal: ApiKeyPrincipal, input: NewAgentInput): Promise<Agent> {
-    const definition: AgentDefinition = {
-      companionId: input.companionId,
-      name: input.name,
-      language: input.language,
-      voiceId: input.voiceId,
-      functions: [...(input.functions ?? [])],
-      faqCollections: [...(input.faqCollections ?? [])],
-      knowledgeBaseId: input.knowledgeBaseId,
-      providerSettings: compactSettings({
-        instructions: input.providerSettings?.instructions,
-        temperature: input.providerSettings?.temperature,
-        turnDetection: input.providerSettings?.turnDetection,
-        noiseReduction: input.providerSettings?.noiseReduction ?? undefined,
-      }),
-      disableIdleTimeout: input.disableIdleTimeout ?? false,
-      idleTimeoutSeconds: input.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
-      maxSessionSeconds: input.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS,
-      tags: input.tags ?? {},
-    };
+    const definition = agentDefinitionOf(input);
     await checkAgentReferences(this.deps, principal.projectId, definition, ALL_REFERENCES);
 
     const id = newId('agent');

@@ -11,10 +11,10 @@ import type { ApiKeyLookupRepository } from '../domain/api-key-lookup-repository
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { ApiKeyRepository } from '../domain/api-key-repository.js';
 import type { Clock } from '../domain/clock.js';
-import { NotFoundError, UnauthorizedError } from '../domain/errors.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../domain/errors.js';
 import type { ManagePrincipal } from '../domain/identity.js';
 import { newId } from '../domain/ids.js';
-import { viewOfLlmConfig, type LlmConfigInput, type LlmConfigView, type StoredLlmConfig } from '../domain/llm-config.js';
+import { llmEndpointProblem, viewOfLlmConfig, type LlmConfigInput, type LlmConfigView, type StoredLlmConfig } from '../domain/llm-config.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import type { ProjectRepository } from '../domain/project-repository.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
@@ -53,6 +53,8 @@ export interface ApiKeyServiceDeps {
   readonly apiKeyLookups: ApiKeyLookupRepository;
   readonly sealer: SecretSealer;
   readonly lastUsed: ApiKeyLastUsedRecorder;
+  /** Local-only COMPANION_ALLOW_PRIVATE_URLS: a custom LLM endpoint may be loopback http://. */
+  readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
 }
 
@@ -76,6 +78,8 @@ export class ApiKeyService {
 
   async create(principal: ManagePrincipal, projectId: string, input: NewApiKeyInput): Promise<CreatedApiKey> {
     const { project } = await this.deps.access.requireProjectAdmin(principal, projectId);
+    const endpointProblem = llmEndpointProblem(input.llm, this.deps.allowPrivateUrls);
+    if (endpointProblem !== undefined) throw new ValidationError([{ path: 'llm.endpoint', message: endpointProblem }]);
     const secret = generateApiKeySecret();
     const key = await this.store({
       keyId: newId('key'),

@@ -1,3 +1,5 @@
+import type { AgentRepository } from '../domain/agent-repository.js';
+import { AGENTS_NAMED_IN_USE, faqCollectionInUse } from '../domain/companion-usage.js';
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { Clock } from '../domain/clock.js';
 import { NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
@@ -32,6 +34,8 @@ export interface FaqItemChanges {
 
 export interface FaqServiceDeps {
   readonly faqs: FaqRepository;
+  /** Answers which agents list a collection: one in use cannot be deleted. */
+  readonly agents: Pick<AgentRepository, 'agentIdsUsingFaqCollection'>;
   /** The platform's embedding deployment; undefined means pairs are matched lexically only. */
   readonly embeddings: EmbeddingClient | undefined;
   readonly clock: Clock;
@@ -82,6 +86,8 @@ export class FaqService {
   async delete(principal: ApiKeyPrincipal, faqId: string, ifMatch: string | undefined): Promise<void> {
     const current = await this.collectionOf(principal.projectId, faqId);
     checkIfMatch(ifMatch, current.etag);
+    const users = await this.deps.agents.agentIdsUsingFaqCollection(current.projectId, current.id, AGENTS_NAMED_IN_USE);
+    if (users.length > 0) throw faqCollectionInUse(users);
     await this.deps.faqs.delete(current.projectId, current.id, ifMatch === undefined ? undefined : current.etag);
   }
 

@@ -20,6 +20,8 @@ export interface ScriptedToolCall {
 export type ScriptedReply =
   | { readonly content: string }
   | { readonly toolCalls: readonly ScriptedToolCall[] }
+  /** The completion is withheld by the content filter in these categories (finish_reason "content_filter"). */
+  | { readonly contentFilter: readonly ('hate' | 'sexual' | 'violence' | 'self_harm')[] }
   /** Wait this long before answering (a slow model), then answer with `then`. */
   | { readonly delayMs: number; readonly then: { content: string } | { toolCalls: readonly ScriptedToolCall[] } };
 
@@ -134,6 +136,23 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
 
   const chat = async (res: http.ServerResponse, deployment: string, body: Record<string, unknown>): Promise<void> => {
     const next: ScriptedReply = replies.shift() ?? { content: `You said: ${lastUserMessage(body)}` };
+    if ('contentFilter' in next) {
+      // As Azure OpenAI answers a completion its filter stopped: no content, the categories that triggered it.
+      const results = Object.fromEntries(
+        ['hate', 'sexual', 'violence', 'self_harm'].map((category) =>
+          next.contentFilter.includes(category as never) ? [category, { filtered: true, severity: 'high' }] : [category, { filtered: false, severity: 'safe' }],
+        ),
+      );
+      send(res, 200, {
+        id: `chatcmpl-${randomUUID()}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: deployment,
+        choices: [{ index: 0, finish_reason: 'content_filter', message: { role: 'assistant', content: null }, content_filter_results: results }],
+        usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 },
+      });
+      return;
+    }
     let reply: { content: string } | { toolCalls: readonly ScriptedToolCall[] };
     if ('delayMs' in next) {
       await new Promise((r) => setTimeout(r, next.delayMs));

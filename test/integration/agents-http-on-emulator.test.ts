@@ -89,7 +89,10 @@ describe('functions through the real function handlers on the emulators', () => 
       created: expect.any(String),
       updated: expect.any(String),
       etag: created.headers.get('etag'),
+      signingSecret: expect.stringMatching(/^fnsec_[A-Za-z0-9_-]{43}$/),
     });
+    // The signing secret is shown once: never again on reads or lists.
+    expect((await call('public-function-get', { headers: key(), params: { id } })).json).not.toHaveProperty('signingSecret');
 
     const listed = await call('public-functions-list', { headers: key() });
     expect(listed.json!.items.map((f: Json) => f.id)).toContain(id);

@@ -38,6 +38,7 @@ const functionDocument = z.object({
   url: z.string().optional(),
   headerNames: z.array(z.string()),
   sealedHeaders: sealedSecretSchema.optional(),
+  sealedSigningSecret: sealedSecretSchema.optional(),
   prompt: z.string().optional(),
   timeoutMs: z.number().int().positive(),
   created: z.string(),
@@ -63,6 +64,7 @@ function toDocument(fn: NewAgentFunction) {
     url: fn.url,
     headerNames: fn.headerNames,
     sealedHeaders: fn.sealedHeaders,
+    sealedSigningSecret: fn.sealedSigningSecret,
     prompt: fn.prompt,
     timeoutMs: fn.timeoutMs,
     created: fn.created,
@@ -80,6 +82,25 @@ export class CosmosAgentFunctionRepository implements AgentFunctionRepository {
     // can only name a function, never a claim, yet the type is checked too.
     if (document === undefined || document.projectId !== projectId || document.type !== 'function') return undefined;
     return toFunction(document);
+  }
+
+  async getMany(projectId: string, functionIds: readonly string[]): Promise<AgentFunction[]> {
+    if (functionIds.length === 0) return [];
+    if (functionIds.length === 1) {
+      const one = await this.get(projectId, functionIds[0]!);
+      return one === undefined ? [] : [one];
+    }
+    const rows = await this.container.query(
+      {
+        query: "SELECT * FROM c WHERE c.projectId = @projectId AND c.type = 'function' AND ARRAY_CONTAINS(@ids, c.id)",
+        parameters: [
+          { name: '@projectId', value: projectId },
+          { name: '@ids', value: [...functionIds] },
+        ],
+      },
+      projectId,
+    );
+    return rows.map(toFunction);
   }
 
   async list(projectId: string, page: PageRequest): Promise<Page<AgentFunction>> {

@@ -107,6 +107,20 @@ export class CosmosAgentRepository implements AgentRepository {
     ]);
   }
 
+  async agentIdsUsingFaqCollection(projectId: string, faqId: string, limit: number): Promise<string[]> {
+    return this.ids(projectId, `SELECT TOP @limit c.id FROM c WHERE ${AGENTS_OF_PROJECT} AND ARRAY_CONTAINS(c.faqCollections, @faqId)`, [
+      { name: '@limit', value: limit },
+      { name: '@faqId', value: faqId },
+    ]);
+  }
+
+  async agentIdsUsingKnowledgeBase(projectId: string, baseId: string, limit: number): Promise<string[]> {
+    return this.ids(projectId, `SELECT TOP @limit c.id FROM c WHERE ${AGENTS_OF_PROJECT} AND c.knowledgeBaseId = @baseId`, [
+      { name: '@limit', value: limit },
+      { name: '@baseId', value: baseId },
+    ]);
+  }
+
   async create(agent: NewAgent): Promise<Agent> {
     try {
       return toAgent(await this.container.create(toDocument(agent)));

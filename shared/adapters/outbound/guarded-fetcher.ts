@@ -32,7 +32,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * Answers the socket's DNS query with the address that was checked, so that a second resolution (which a hostile
  * name server could answer differently: DNS rebinding) never happens between the check and the connection.
  */
-function pinnedLookup(pinned: ResolvedAddress) {
+export function pinnedLookup(pinned: ResolvedAddress) {
   return (_hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     if (options.all === true) callback(null, [{ address: pinned.address, family: pinned.family }]);
     else callback(null, pinned.address, pinned.family);

@@ -56,3 +56,12 @@ export const agentFunctionResponse = z.object({
   updated: timestamp,
   etag: etagField,
 });
+
+/** The create and rotation answers: the function with its signing secret, shown this once. */
+export const agentFunctionWithSecretResponse = agentFunctionResponse.extend({
+  signingSecret: z
+    .string()
+    .describe(
+      'shown once: verify X-Webhook-Signature (v1=<hex HMAC-SHA256 of "timestamp.body">) with it on every call to the explicit endpoint',
+    ),
+});

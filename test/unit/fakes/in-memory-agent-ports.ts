@@ -22,6 +22,10 @@ export class InMemoryAgentFunctionRepository implements AgentFunctionRepository 
   async get(projectId: string, functionId: string) {
     return this.table.get(this.keyOf(projectId, functionId));
   }
+  async getMany(projectId: string, functionIds: readonly string[]) {
+    const found = await Promise.all(functionIds.map((id) => this.get(projectId, id)));
+    return found.filter((f): f is AgentFunction => f !== undefined);
+  }
   async list(projectId: string, page: PageRequest): Promise<Page<AgentFunction>> {
     return pageOfArray(this.table.values().filter((f) => f.projectId === projectId).sort(newestFirst), page);
   }
@@ -81,6 +85,20 @@ export class InMemoryAgentRepository implements AgentRepository {
   async agentIdsUsingCompanion(projectId: string, companionId: string, limit: number) {
     return this.ofProject(projectId)
       .filter((a) => a.companionId === companionId)
+      .map((a) => a.id)
+      .sort()
+      .slice(0, limit);
+  }
+  async agentIdsUsingFaqCollection(projectId: string, faqId: string, limit: number) {
+    return this.ofProject(projectId)
+      .filter((a) => a.faqCollections.includes(faqId))
+      .map((a) => a.id)
+      .sort()
+      .slice(0, limit);
+  }
+  async agentIdsUsingKnowledgeBase(projectId: string, baseId: string, limit: number) {
+    return this.ofProject(projectId)
+      .filter((a) => a.knowledgeBaseId === baseId)
       .map((a) => a.id)
       .sort()
       .slice(0, limit);

@@ -247,7 +247,7 @@ describe('HTTP handler', () => {
       body: JSON.stringify({
         name: '',
         colour: 'red',
-        llm: { hosting: 'custom', endpoint: 'http://contoso.example', deployment: 'gpt', useManagedIdentity: true, extra: 1 },
+        llm: { hosting: 'custom', endpoint: 'ftp://contoso.example', deployment: 'gpt', useManagedIdentity: true, extra: 1 },
       }),
     });
     expect(res.status).toBe(400);

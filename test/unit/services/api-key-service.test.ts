@@ -48,6 +48,25 @@ describe('API keys', () => {
     }
   });
 
+  it('takes a plain http:// LLM endpoint only on loopback and only where the local setting allows it', async () => {
+    const strict = createTestWorld();
+    const seeded = await seedOrganization(strict);
+    const llm = (endpoint: string) => ({ hosting: 'custom' as const, endpoint, deployment: 'gpt', apiKey: 'k' });
+    for (const endpoint of ['http://127.0.0.1:9999', 'http://contoso.example']) {
+      await expect(strict.services.apiKeys.create(seeded.admin, seeded.project.id, { name: 'x', llm: llm(endpoint) })).rejects.toMatchObject({
+        code: 'ValidationFailed',
+        problems: [{ path: 'llm.endpoint', message: 'must be an https:// URL' }],
+      });
+    }
+    const local = createTestWorld({ allowPrivateUrls: true });
+    const { admin, project } = await seedOrganization(local);
+    await expect(local.services.apiKeys.create(admin, project.id, { name: 'x', llm: llm('http://contoso.example') })).rejects.toMatchObject({
+      code: 'ValidationFailed',
+    });
+    const created = await local.services.apiKeys.create(admin, project.id, { name: 'x', llm: llm('http://127.0.0.1:9999') });
+    expect(created.apiKey.llm).toMatchObject({ endpoint: 'http://127.0.0.1:9999' });
+  });
+
   it('authenticates a key with one lookup read and fixes its project and organization', async () => {
     const world = createTestWorld();
     const { org, admin, project } = await seedOrganization(world);

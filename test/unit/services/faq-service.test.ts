@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../../shared/domain/errors.js';
 import { FaqLimitExceededError, MAX_FAQ_ITEMS } from '../../../shared/domain/faq.js';
 import { EmbeddingFailedError } from '../../../shared/domain/knowledge/embedding-failure.js';
+import { storedCompanion } from '../fakes/agent-fixtures.js';
 import { keyOf } from '../fakes/api-key-principals.js';
 import { HashingEmbeddingClient } from '../fakes/hashing-embedding-client.js';
 import { createTestWorld, seedOrganization } from '../fakes/test-services.js';
@@ -35,6 +36,19 @@ describe('FAQ collections', () => {
     expect((await world.services.faqs.list(otherKey, page)).totalCount).toBe(0);
     await expect(world.services.faqs.get(otherKey, faq.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(world.services.faqs.delete(otherKey, faq.id, undefined)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('when an agent lists the collection, deleting it fails with FaqCollectionInUse naming the agent, until the agent drops it', async () => {
+    const { world, key, project } = await seeded();
+    const faq = await world.services.faqs.create(key, { name: 'Billing', faqs: pairs(1) });
+    const companion = await storedCompanion(world, project);
+    const agent = await world.services.agents.create(key, { companionId: companion.id, name: 'Helper', voiceId: 'alloy', faqCollections: [faq.id] });
+    const error = await world.services.faqs.delete(key, faq.id, undefined).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FaqCollectionInUse' });
+    expect((error as Error).message).toContain(agent.id);
+    await world.services.agents.update(key, agent.id, { faqCollections: [] }, undefined);
+    await world.services.faqs.delete(key, faq.id, undefined);
+    await expect(world.services.faqs.get(key, faq.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('when a collection would hold 51 pairs, creating, replacing or adding fails with FaqLimitExceeded', async () => {
