@@ -4,7 +4,13 @@ import { z } from 'zod';
  * Events a project's webhook can receive (API.md, Management: webhooks). They are queued for delivery; the queue
  * message is exactly this object, and the delivery side parses it with the same schema.
  */
-export const webhookEventTypeSchema = z.enum(['companion.created', 'companion.updated', 'companion.deleted']);
+export const webhookEventTypeSchema = z.enum([
+  'session.started',
+  'session.closed',
+  'companion.created',
+  'companion.updated',
+  'companion.deleted',
+]);
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 
 export const webhookEventSchema = z.object({
