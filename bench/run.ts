@@ -8,6 +8,8 @@ import { knowledgeIngestTable, runKnowledgeIngestBench } from './knowledge-inges
 import { runKnowledgeQualityBench } from './knowledge-quality.js';
 import { runKnowledgeSearchBench } from './knowledge-search.js';
 import { round } from './stats.js';
+import { runTurnOverheadBench } from './turn-overhead.js';
+import { runSessionBench } from './session-lifecycle.js';
 import { runVoiceCheckBench } from './voice-check.js';
 
 /**
@@ -70,6 +72,18 @@ per request (target ≤ 1 for key resolution).
 `;
 }
 
+/** The target is a p95 ratio; a p95 that passes only because the baseline had slow samples of its own is no pass. */
+function voiceCheckVerdict(v: Awaited<ReturnType<typeof runVoiceCheckBench>>): string {
+  const target = v.targetRatio;
+  if (v.ratio <= target && v.ratioP50 <= target) return '**met**';
+  if (v.ratio > target) return '**not met**';
+  return (
+    `**not met**: the p95 ratio passes only because the baseline's own slow reads raise its p95 ` +
+    `(${v.directFromBlob.p95Ms} ms against a median of ${v.directFromBlob.p50Ms} ms); at the median the check path ` +
+    `costs ${v.ratioP50}× the baseline`
+  );
+}
+
 async function companionsSection(): Promise<string> {
   const v = await runVoiceCheckBench(quick ? { iterations: 30, warmup: 2 } : {});
   const a = await runAvatarGenerationBench(quick ? { iterations: 20, warmup: 2 } : {});
@@ -84,13 +98,28 @@ Command: \`npm run bench\`${quick ? ' (quick mode)' : ''} — ${when}, ${machine
 |---|---|---|---|
 | blob-triggered check path (blob read from Azurite + the service the trigger calls) | ${v.checkPath.p95Ms} | ${v.checkPath.p50Ms} | ${v.checkPath.meanMs} |
 | of which the blob read | ${v.blobRead.p95Ms} | ${v.blobRead.p50Ms} | ${v.blobRead.meanMs} |
-| of which the service (sniff, parse, store accepted file, Cosmos record, queue hand-off, delete) | ${v.service.p95Ms} | ${v.service.p50Ms} | ${v.service.meanMs} |
+| of which the service (sniff and parse while the companion is read, server-side copy to the accepted path, Cosmos record, event and hand-off together, delete) | ${v.service.p95Ms} | ${v.service.p50Ms} | ${v.service.meanMs} |
+| **baseline**: the same file read from a blob in the same Azurite, then parsed by music-metadata | ${v.directFromBlob.p95Ms} | ${v.directFromBlob.p50Ms} | ${v.directFromBlob.meanMs} |
 | the check alone in memory (file-type + music-metadata) | ${v.inspectorOnly.p95Ms} | ${v.inspectorOnly.p50Ms} | ${v.inspectorOnly.meanMs} |
-| baseline: music-metadata parsing the same bytes | ${v.directParse.p95Ms} | ${v.directParse.p50Ms} | ${v.directParse.meanMs} |
+| music-metadata parsing the same bytes in memory | ${v.directParse.p95Ms} | ${v.directParse.p50Ms} | ${v.directParse.meanMs} |
 
-Ratio of the whole check path to the direct parse: **${v.ratio}** (target ≤ 1.5, **not met**): a WAV's duration
-is read from its 44-byte header, so the parse takes well under a millisecond while reading 3 MB from storage and
-writing the accepted copy take tens. The check itself, in memory, is **${v.inspectorRatio}×** the parse.
+The check path and the baseline run in the same iteration, in alternating order (so do the two in-memory steps).
+
+- Whole check path ÷ the baseline (file in storage on both sides): **${v.ratio}** at p95 (${v.ratioP50} at p50);
+  target ≤ ${v.targetRatio}: ${voiceCheckVerdict(v)}.
+- The check in memory ÷ music-metadata in memory: **${v.inspectorRatio}** at p95 (${v.inspectorRatioP50} at p50).
+  The check is that same parse plus file-type's sniff of the leading bytes and the limit checks (the sniffed type is
+  handed to music-metadata, so the format is not detected twice): the two differ by a fraction of a millisecond,
+  which is within run-to-run noise at this scale.
+
+Reading the 3 MB blob costs the same on both sides; what the check path adds is its storage round trips, each a few
+milliseconds on the emulators: the companion read (overlapped with the check), the server-side copy of the accepted
+file and its content type (no bytes are sent back), the Cosmos record, then the \`companion.updated\` event and the
+voice-profile hand-off (queue message, then its mark) together, and the removal of the incoming file last (while it
+is there, a retried trigger re-sends a failed hand-off). Those steps keep an accepted medium stored before it is
+recorded and its hand-off from being lost, so the service does not shrink below them. For reference, the old
+comparison against the in-memory parse alone (storage on one side only) reads ${v.ratioToInMemoryParse}. On this
+shared two-core machine the storage-bound figures, and so the ratio, move by tens of percent between runs.
 
 **Avatar generation**, ${a.iterations} iterations on a 1920×1080 JPEG of ${Math.round(a.pictureBytes / 1024)} KB (ms):
 
@@ -104,9 +133,11 @@ Ratio: **${a.ratio}**.
 }
 
 async function knowledgeSection(): Promise<string> {
+  // Ingestion first: the garbage the 10,000-chunk search benchmark leaves in this process (hundreds of MB not yet
+  // collected) doubled the ingest's allocation-heavy path when it ran after it, and not the library baseline's.
+  const i = await runKnowledgeIngestBench(quick ? { iterations: 2 } : {});
   const q = await runKnowledgeQualityBench();
   const s = await runKnowledgeSearchBench(quick ? { chunks: 2_000, queries: 100 } : {});
-  const i = await runKnowledgeIngestBench(quick ? { iterations: 2 } : {});
   const misses = (m: readonly string[]): string => (m.length === 0 ? 'none' : m.map((x) => `“${x}”`).join(', '));
   return `
 ## Knowledge: retrieval quality, search latency, ingestion (issue 4)
@@ -139,11 +170,64 @@ Writing the ${s.chunks} chunks took ${round(s.ingestSeconds, 1)} s; a fresh inst
 took ${round(s.coldBuildMs, 0)} ms.
 
 ${knowledgeIngestTable(i)}
+`;
+}
 
-Markdown extraction is close to the library alone; the end-to-end path adds the extractive summary and writing the
-chunks (packed into page documents of up to 1 MiB, about 2.5 MB for this file, parsed and echoed back by the
-in-process Cosmos server), which keeps the markdown ratio above the 1.5 target. For PDF, PDF.js dominates both sides
-and the target is met.
+async function agentsSection(): Promise<string> {
+  const t = await runTurnOverheadBench({ turnsPerKind: quick ? 10 : 60 });
+  const rows = t.kinds
+    .map(
+      (k) =>
+        `| ${k.kind} | ${k.turns} | ${k.wall.p95Ms} | ${k.modelMs.p95Ms} | ${k.toolMs.p95Ms} | ${k.overhead.p50Ms} | **${k.overhead.p95Ms}** | ${k.storeOpsPerTurn} |`,
+    )
+    .join('\n');
+  const met = t.overall.p95Ms <= t.targetP95Ms;
+  return `
+## Agents: turn overhead (issue 5)
+
+Command: \`npm run bench\`${quick ? ' (quick mode: shortened runs, indicative only)' : ''} — ${when}, ${machine}.
+
+A text session with an agent holding a knowledge base of ${t.chunks} chunks, ${t.functions} functions (3 explicit on
+the fake tool server, 2 implicit) and a ${t.faqPairs}-pair FAQ, through \`npm start\`'s local host (the emulators in
+the benchmark process), the Azure OpenAI fake as the model (chat only: FAQ matching and search are lexical).
+Overhead = the request's wall time at the client − the time the turn waited on the model (\`timings.modelMs\`) − the
+time it waited on explicit functions' endpoints (\`timings.toolMs\`); it includes the local host, the session-token
+check, the session read and write, FAQ matching, prompt building and the knowledge search. Kinds are interleaved; ms:
+
+| turn | turns | wall p95 | model p95 | endpoint p95 | overhead p50 | overhead p95 | Cosmos requests per turn |
+|---|---|---|---|---|---|---|---|
+${rows}
+
+All turns: overhead p50 ${t.overall.p50Ms} ms, **p95 ${t.overall.p95Ms} ms** (target ≤ ${t.targetP95Ms} ms, **${met ? 'met' : 'not met'}**).
+`;
+}
+
+async function sessionsSection(): Promise<string> {
+  const r = await runSessionBench({ creations: quick ? 20 : 100, openSessions: quick ? 200 : 1000 });
+  const met = r.storeOpsPerCreation <= 8;
+  return `
+## Sessions: connection creation and the sweeper (issue 6)
+
+Command: \`npm run bench\`${quick ? ' (quick mode: shortened runs, indicative only)' : ''} — ${when}, ${machine}.
+
+**Connection creation**, \`POST /public/agents/{id}/connections\` through \`npm start\`'s local host (emulators in the
+benchmark process), ${r.creations} sequential creations for an agent with ${r.agentShape}; each is closed before
+the next. Wall time at the client: p50 ${r.creation.p50Ms} ms, **p95 ${r.creation.p95Ms} ms**, mean ${r.creation.meanMs} ms.
+Cosmos operations per creation (authenticating the key and opening the session, counted in process, warm):
+**${r.storeOpsPerCreation}** (target ≤ 8, **${met ? 'met' : 'not met'}**): the key lookup, the rate-limit create, the
+agent, its functions (one query), the FAQ collection and the knowledge base read for the assembly, the slot patch and
+the session create.
+
+**Sweeper** with ${r.openSessions} open (started) sessions, its service call on the emulators:
+
+| sweep | ms | Cosmos requests |
+|---|---|---|
+| nothing due (20 runs: p50 / p95) | ${r.sweepIdle.ms.p50Ms} / ${r.sweepIdle.ms.p95Ms} | ${r.sweepIdle.storeOps} |
+| 100 sessions due for their 60 s warning | ${r.sweepWarn.ms} | ${r.sweepWarn.storeOps} (${r.sweepWarn.warned} warned) |
+| the same 100 due for their idle close | ${r.sweepClose.ms} | ${r.sweepClose.storeOps} (${r.sweepClose.closed} closed) |
+
+A sweep reads only the sessions whose \`nextCheckAt\` has come (one cross-partition query); each due session costs
+one conditional replace, and a close one more read and replace to release its slot.
 `;
 }
 
@@ -151,6 +235,8 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   foundation: foundationSection,
   companions: companionsSection,
   knowledge: knowledgeSection,
+  agents: agentsSection,
+  sessions: sessionsSection,
 };
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const results: [string, string][] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRetrySchedule } from './domain/webhook-delivery.js';
 
 /**
  * Every setting the service reads, validated once. A missing or malformed setting stops start-up with a
@@ -51,6 +52,31 @@ const urlSafeSecret = (min: number, max: number) =>
       .optional(),
   );
 
+/** Every five minutes, at second 0 (NCRONTAB, seconds first). */
+export const DEFAULT_KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE = '0 */5 * * * *';
+
+/** A timer schedule as the Functions host reads it: NCRONTAB with 6 fields (5 without seconds), or a TimeSpan. */
+const timerSchedule = optionalString.pipe(
+  z
+    .string()
+    .regex(
+      /^(\S+\s+){4,5}\S+$|^(\d+\.)?\d{1,2}:\d{2}(:\d{2})?$/,
+      'must be an NCRONTAB expression with 6 fields (seconds first) or 5, or a TimeSpan such as 00:05:00',
+    )
+    .optional(),
+);
+
+/** Webhook retry waits as comma-separated seconds (`10,30,60`); unset means the default schedule. */
+const retrySchedule = optionalString.transform((text, ctx) => {
+  if (text === undefined) return undefined;
+  const parsed = parseRetrySchedule(text);
+  if ('problem' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  return parsed.delays;
+});
+
 export const settingsSchema = z
   .object({
     /** Storage: a connection string, or identity-based settings (`AzureWebJobsStorage__accountName`, ...). */
@@ -84,6 +110,10 @@ export const settingsSchema = z
      * once into `<COMPANION_DATA_DIR>/session-token.secret`.
      */
     SESSION_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must have at least 32 characters').max(512).optional()),
+    /** How long a session token is valid, and so how long a new session may wait for its start (seconds). */
+    SESSION_TOKEN_TTL_SECONDS: optionalInt(10, 3600),
+    /** When the session sweeper runs (see sessionSweepSchedule). */
+    SESSION_SWEEP_SCHEDULE: timerSchedule,
     COMPANION_ALLOW_PRIVATE_URLS: flag,
     /** Local only: file holding the key that wraps data keys for secrets at rest. */
     COMPANION_SECRET_KEY_FILE: optionalString,
@@ -124,6 +154,10 @@ export const settingsSchema = z
     AZURE_OPENAI_VISION_DEPLOYMENT: optionalDeployment,
     /** Where knowledge chunks are searched: `embedded` (in-process, over the chunks in Cosmos) or `cosmos` (Cosmos DB vector and full-text search). */
     KNOWLEDGE_INDEX: optionalString.pipe(z.enum(['embedded', 'cosmos']).optional()),
+    /** When the sweep of knowledge files whose upload expired runs (see knowledgeUploadExpirySchedule). */
+    KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE: timerSchedule,
+    /** The waits before each webhook delivery retry, in seconds (see shared/domain/webhook-delivery.ts for the default). */
+    WEBHOOK_RETRY_SCHEDULE: retrySchedule,
 
     /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
     WEBSITE_SITE_NAME: optionalString,
@@ -256,6 +290,8 @@ export interface Config {
   readonly secretKeyFile: string;
   /** Undefined locally when SESSION_TOKEN_SECRET is unset: the runtime then uses the data folder's own. */
   readonly sessionTokenSecret: string | undefined;
+  /** Session token lifetime, and a new session's start deadline (default 900 s). */
+  readonly sessionTokenTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly port: number;
   /** The remote avatar rendering service; undefined means the local engine. */
@@ -269,6 +305,10 @@ export interface Config {
   readonly openai: AzureOpenAISettings | undefined;
   /** The knowledge index implementation: in-process over Cosmos documents, or Cosmos DB vector + full-text search. */
   readonly knowledgeIndex: 'embedded' | 'cosmos';
+  /** The expired-upload sweep's timer schedule. */
+  readonly knowledgeUploadExpirySchedule: string;
+  /** The waits before each webhook delivery retry, in seconds; undefined means the default (about an hour in all). */
+  readonly webhookRetryScheduleSeconds: readonly number[] | undefined;
 }
 
 /** The GA data-plane version used when AZURE_OPENAI_API_VERSION is not set. */
@@ -337,6 +377,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     allowPrivateUrls: s.COMPANION_ALLOW_PRIVATE_URLS,
     secretKeyFile: s.COMPANION_SECRET_KEY_FILE ?? `${s.COMPANION_DATA_DIR}/secret.key`,
     sessionTokenSecret: s.SESSION_TOKEN_SECRET,
+    sessionTokenTtlSeconds: s.SESSION_TOKEN_TTL_SECONDS ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS,
     maxBodyBytes: s.COMPANION_MAX_BODY_BYTES ?? 1_048_576,
     port: s.PORT ?? 7071,
     avatarEngine:
@@ -362,7 +403,33 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : undefined,
     knowledgeIndex: s.KNOWLEDGE_INDEX ?? 'embedded',
+    knowledgeUploadExpirySchedule: s.KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE ?? DEFAULT_KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE,
+    webhookRetryScheduleSeconds: s.WEBHOOK_RETRY_SCHEDULE,
   };
+}
+
+/**
+ * The expired-upload sweep's schedule, for its timer registration. Read when the function module registers, which is
+ * before (and without) the rest of the configuration; a `%NAME%` binding reference would have no default, and the
+ * Functions host refuses to index a timer whose setting is missing. A malformed value stops start-up naming it.
+ */
+export function knowledgeUploadExpirySchedule(env: Record<string, string | undefined> = process.env): string {
+  const parsed = timerSchedule.safeParse(env['KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE']);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE: ${issue.message}`));
+  }
+  return parsed.data ?? DEFAULT_KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE;
+}
+
+/** Every five seconds: idle warnings (60, 30, 10 s before the close) and closes are at most this late. */
+export const DEFAULT_SESSION_SWEEP_SCHEDULE = '*/5 * * * * *';
+export const DEFAULT_SESSION_TOKEN_TTL_SECONDS = 900;
+
+/** The session sweeper's schedule, read when its function registers (see knowledgeUploadExpirySchedule for why). */
+export function sessionSweepSchedule(env: Record<string, string | undefined> = process.env): string {
+  const parsed = timerSchedule.safeParse(env['SESSION_SWEEP_SCHEDULE']);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SESSION_SWEEP_SCHEDULE: ${issue.message}`));
+  return parsed.data ?? DEFAULT_SESSION_SWEEP_SCHEDULE;
 }
 
 let cached: Config | undefined;

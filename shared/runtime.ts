@@ -1,6 +1,6 @@
 import type { Database } from '@azure/cosmos';
 import { getConfig, type Config } from './config.js';
-import { systemClock } from './domain/clock.js';
+import { systemClock, type Clock } from './domain/clock.js';
 import type { EventPublisher } from './domain/event-publisher.js';
 import type { ManageTokenVerifier } from './domain/identity.js';
 import { consoleLogger, type Logger } from './domain/logger.js';
@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   readonly manageTokenVerifier?: ManageTokenVerifier;
   /** Replaces the webhook-events queue publisher (tests that assert the events of one runtime alone). */
   readonly events?: EventPublisher;
+  /** Replaces the system clock of the services (tests that move time forward instead of waiting). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -89,13 +91,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const { CosmosFaqRepository } = await import('./adapters/cosmos/faq-repository.js');
   const { createKnowledgePorts } = await import('./adapters/knowledge/knowledge-ports.js');
   const { createAgentPorts } = await import('./adapters/agent-ports.js');
+  const { createSessionPorts } = await import('./adapters/session-ports.js');
+  const { createWebhookPorts } = await import('./adapters/webhook-ports.js');
   // The platform's Azure OpenAI resource (undefined without AZURE_OPENAI_ENDPOINT): embeddings for knowledge and FAQs,
   // and the client that chat-based adapters (summaries, vision) build on.
   const platformOpenAI = createPlatformOpenAI(config, sharedCredential);
   const { CosmosSessionRepository } = await import('./adapters/cosmos/session-repository.js');
   const { SessionTokens } = await import('./services/session-tokens.js');
   const { createChatModelResolver } = await import('./adapters/openai/chat-model-resolver.js');
-  const { SESSION_TOKEN_TTL_SECONDS } = await import('./domain/session.js');
   const { DEFAULT_AZURE_OPENAI_API_VERSION } = await import('./config.js');
   let sessionTokenSecret = config.sessionTokenSecret;
   if (sessionTokenSecret === undefined) {
@@ -114,6 +117,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       jwksUrl: config.manageAuth.jwksUrl,
     });
   }
+
+  // The chat model of each session's key: its turns, and the extraction of its memory once it closes.
+  const chatModels = createChatModelResolver({
+    platform: platformOpenAI,
+    apiKeys: apiKeyRepository,
+    sealer,
+    defaultApiVersion: config.openai?.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION,
+    allowPrivateUrls: config.allowPrivateUrls,
+    tokenCredential: sharedCredential,
+  });
+  const { createMemoryPorts } = await import('./adapters/memory-ports.js');
 
   const services = createServices({
     organizations: new CosmosOrganizationRepository(container('organizations')),
@@ -139,19 +153,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...createKnowledgePorts(storage, container, platformOpenAI),
     ...createAgentPorts(container),
     sessions: new CosmosSessionRepository(container('sessions')),
-    sessionTokens: new SessionTokens(sessionTokenSecret, SESSION_TOKEN_TTL_SECONDS),
-    chatModels: createChatModelResolver({
-      platform: platformOpenAI,
-      apiKeys: apiKeyRepository,
-      sealer,
-      defaultApiVersion: config.openai?.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION,
-      allowPrivateUrls: config.allowPrivateUrls,
-      tokenCredential: sharedCredential,
-    }),
+    ...createWebhookPorts(container, storage, config),
+    ...createSessionPorts(config, storage, container, options.clock ?? systemClock),
+    sessionTokens: new SessionTokens(sessionTokenSecret, config.sessionTokenTtlSeconds),
+    chatModels,
+    ...createMemoryPorts(container, storage, { chatModels, logger }),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     logger,
   });
 

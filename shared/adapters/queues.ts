@@ -12,6 +12,9 @@ export const AVATAR_GENERATION_QUEUE = 'avatar-generation';
 export const VOICE_PROFILE_QUEUE = 'voice-profile';
 export const COMPANION_MEDIA_FETCH_QUEUE = 'companion-media-fetch';
 export const KNOWLEDGE_FILE_FETCH_QUEUE = 'knowledge-file-fetch';
+export const FUNCTION_CALL_TIMEOUTS_QUEUE = 'function-call-timeouts';
+export const SESSION_EVENTS_QUEUE = 'session-events';
+export const SESSION_MEMORY_QUEUE = 'session-memory';
 /** Where the Functions host moves a message after its last failed try (host.json maxDequeueCount). */
 export const poisonQueueOf = (queueName: string): string => `${queueName}-poison`;
 /** Where the Functions host reports a blob whose blob-triggered function failed on every try (poisonBlobThreshold). */
@@ -20,7 +23,12 @@ export const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
 export const STORAGE_QUEUES = [
   {
     name: WEBHOOK_EVENTS_QUEUE,
-    purpose: 'Events for project webhooks (companion.created/updated/deleted, ...), one JSON message per event, awaiting delivery.',
+    purpose:
+      'Events for project webhooks (companion.created/updated/deleted, ...), one JSON message per event, awaiting delivery; retries are the event again with its attempt number, hidden until their time.',
+  },
+  {
+    name: poisonQueueOf(WEBHOOK_EVENTS_QUEUE),
+    purpose: 'Webhook events whose delivery failed to be processed on every try; their deliveries are recorded as failed.',
   },
   {
     name: AVATAR_GENERATION_QUEUE,
@@ -32,11 +40,13 @@ export const STORAGE_QUEUES = [
   },
   {
     name: VOICE_PROFILE_QUEUE,
-    purpose: 'Voice profile jobs, {companionId, projectId, orgId} per digital twin whose voice sample is accepted.',
+    purpose:
+      'Voice profile jobs: {companionId, projectId, orgId} per digital twin whose voice sample is accepted, and {job: "deleteVoiceProfile", ...} to delete a deleted twin\'s personal voice and consent.',
   },
   {
     name: poisonQueueOf(VOICE_PROFILE_QUEUE),
-    purpose: 'Voice profile jobs that failed on every try; their twins are marked failed.',
+    purpose:
+      'Voice profile jobs that failed on every try: a creation marks its twin failed; a deletion goes back on the queue with a growing delay (5 minutes, doubling up to 6 hours).',
   },
   {
     name: COMPANION_MEDIA_FETCH_QUEUE,
@@ -53,6 +63,33 @@ export const STORAGE_QUEUES = [
   {
     name: poisonQueueOf(KNOWLEDGE_FILE_FETCH_QUEUE),
     purpose: 'Knowledge file fetches that failed on every try; their files fail (IngestionFailed) instead of staying uploading.',
+  },
+  {
+    name: SESSION_EVENTS_QUEUE,
+    purpose:
+      'Session events ({eventId, type: started|activity|closed, projectId, sessionId, at, closeReason?}) from the activity call and from an external media tier; the queue-triggered owner of session state applies them.',
+  },
+  {
+    name: poisonQueueOf(SESSION_EVENTS_QUEUE),
+    purpose: 'Session events that failed on every try (the sweeper still closes the session when it is due).',
+  },
+  {
+    name: FUNCTION_CALL_TIMEOUTS_QUEUE,
+    purpose:
+      'Timeout checks of turns waiting for implicit function outputs ({projectId, sessionId, pendingTurnId}), each hidden until the wait\'s last deadline; unanswered calls become function_call_timeout and the turn resumes.',
+  },
+  {
+    name: poisonQueueOf(FUNCTION_CALL_TIMEOUTS_QUEUE),
+    purpose: 'Timeout checks that failed on every try (the session is left waiting until its next message settles the wait).',
+  },
+  {
+    name: SESSION_MEMORY_QUEUE,
+    purpose:
+      "Memory extraction jobs ({projectId, sessionId}), one per closed session with an externalClientId and a transcript; the job merges the session's facts and summary into the person's client-memories record.",
+  },
+  {
+    name: poisonQueueOf(SESSION_MEMORY_QUEUE),
+    purpose: 'Memory extraction jobs that failed on every try (the session is then not remembered; its transcript is unchanged).',
   },
   {
     name: BLOB_TRIGGER_POISON_QUEUE,

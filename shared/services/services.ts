@@ -62,6 +62,7 @@ import { KnowledgeFileService } from './knowledge-file-service.js';
 import { KnowledgeFileSlots } from './knowledge-file-slots.js';
 import { KnowledgeIngest } from './knowledge-ingest.js';
 import { KnowledgeSearchService } from './knowledge-search-service.js';
+import { KnowledgeUploadExpiry } from './knowledge-upload-expiry.js';
 import { LocalBootstrap } from './local-bootstrap.js';
 import { ManageAuthentication } from './manage-authentication.js';
 import { MemberService } from './member-service.js';
@@ -70,9 +71,24 @@ import { OrganizationService } from './organization-service.js';
 import { ProjectService } from './project-service.js';
 import { PublicProjectService } from './public-project-service.js';
 import { VoiceProfileService } from './voice-profile-service.js';
-import { SessionService } from './session-service.js';
+import { SessionService, type FunctionCallTimeouts } from './session-service.js';
+import { FunctionInvoker } from './function-invoker.js';
+import { SessionLifecycleService } from './session-lifecycle-service.js';
+import { SessionWriter } from './session-writer.js';
+import { SessionAdmission } from './session-admission-service.js';
+import type { ConnectionRateLimiter, SessionSlotStore } from '../domain/session-admission.js';
+import type { SessionEventQueue } from '../domain/session-media-event.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from '../domain/agent-function.js';
+import type { GuardedWebSocketCaller } from '../domain/outbound.js';
 import type { SessionTokens } from './session-tokens.js';
 import { TurnEngine, type ChatModelResolver } from './session-turns.js';
+import type { WebhookDeliveryRepository, WebhookRepository } from '../domain/webhook-repository.js';
+import type { WebhookRetryQueue, WebhookRetrySchedule } from '../domain/webhook-delivery.js';
+import { WebhookDeliveryService } from './webhook-delivery-service.js';
+import { WebhookService } from './webhook-service.js';
+import type { ClientMemoryRepository, MemoryExtractionQueue } from '../domain/client-memory.js';
+import type { MemoryExtractor } from '../domain/memory-extraction.js';
+import { ClientMemoryService } from './client-memory-service.js';
 
 /** Every port the services need; the composition root (shared/runtime.ts) or a test supplies them. */
 export interface ServicePorts {
@@ -126,6 +142,23 @@ export interface ServicePorts {
   readonly sessions: SessionRepository;
   readonly sessionTokens: SessionTokens;
   readonly chatModels: ChatModelResolver;
+  /** Explicit functions with a wss:// endpoint are called through it; implicit calls are checked again at their deadline. */
+  readonly webSockets: GuardedWebSocketCaller;
+  readonly functionCallTimeouts: FunctionCallTimeouts;
+  /** The session-events queue: the activity call writes to it, as an external media tier does. */
+  readonly sessionEvents: SessionEventQueue;
+  /** The connection rate per key and the open-session slots per organization and channel type. */
+  readonly rateLimiter: ConnectionRateLimiter;
+  readonly sessionSlots: SessionSlotStore;
+  /** Project webhooks, their delivery records, and the retry queue with its waits (the default schedule when absent). */
+  readonly webhooks: WebhookRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
+  readonly webhookRetries: WebhookRetryQueue;
+  readonly webhookRetrySchedule?: WebhookRetrySchedule | undefined;
+  /** Memory of externalClientIds: the records, the `session-memory` queue, and the extractor (chat model or extractive). */
+  readonly clientMemories: ClientMemoryRepository;
+  readonly memoryQueue: MemoryExtractionQueue;
+  readonly memoryExtractor: MemoryExtractor;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -164,10 +197,19 @@ export interface Services {
   readonly knowledgeFetch: KnowledgeFileFetch;
   readonly knowledgeIngest: KnowledgeIngest;
   readonly knowledgeSearch: KnowledgeSearchService;
+  /** The timer-triggered sweep that fails knowledge files whose bytes never came (UploadExpired). */
+  readonly knowledgeUploadExpiry: KnowledgeUploadExpiry;
   readonly agentFunctions: AgentFunctionService;
   readonly agents: AgentService;
   readonly sessions: SessionService;
+  /** Closes, activity, the session-events queue, the sweeper, lists, deletion, token renewal and the event stream. */
+  readonly sessionLifecycle: SessionLifecycleService;
   readonly sessionTokens: SessionTokens;
+  /** Project webhooks (admins) and the delivery of the `webhook-events` queue. */
+  readonly webhooks: WebhookService;
+  readonly webhookDelivery: WebhookDeliveryService;
+  /** Memory of the person behind an externalClientId: extraction after a close, reads for assembly, forgetting a session. */
+  readonly memory: ClientMemoryService;
 }
 
 export function createServices(ports: ServicePorts): Services {
@@ -186,8 +228,19 @@ export function createServices(ports: ServicePorts): Services {
   const knowledgeSlots = new KnowledgeFileSlots(ports);
   const faqMatcher = new FaqMatcher(ports);
   const knowledgeSearch = new KnowledgeSearchService({ ...ports, bases: knowledgeBases });
+  const functionInvoker = new FunctionInvoker(ports);
+  const sessionWriter = new SessionWriter(ports);
+  const admission = new SessionAdmission(ports);
+  // A closed session gives its slot back at once; a lost release is reclaimed when the organization is full.
+  sessionWriter.onClosed((session) => admission.release(session));
+  // A session with an externalClientId is remembered: its facts and summary are extracted by a queue job.
+  const memory = new ClientMemoryService(ports);
+  sessionWriter.onClosed((session) => memory.enqueueExtraction(session));
   const turns = new TurnEngine({
     chatModels: ports.chatModels,
+    functions: functionInvoker,
+    functionTimeoutMs: async (projectId, functionId) =>
+      (await ports.agentFunctions.get(projectId, functionId))?.timeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS,
     faqMatcher,
     // The session's project stands in for a key's: the search reads nothing else of the principal.
     searchKnowledge: async (projectId, baseId, query, top) =>
@@ -227,9 +280,14 @@ export function createServices(ports: ServicePorts): Services {
     knowledgeFetch: new KnowledgeFileFetch({ ...ports, records: knowledgeRecords }),
     knowledgeIngest: new KnowledgeIngest({ ...ports, records: knowledgeRecords }),
     knowledgeSearch,
+    knowledgeUploadExpiry: new KnowledgeUploadExpiry({ ...ports, records: knowledgeRecords, slots: knowledgeSlots }),
     agentFunctions: new AgentFunctionService(ports),
     agents: new AgentService(ports),
-    sessions: new SessionService({ ...ports, turns }),
+    sessions: new SessionService({ ...ports, turns, functions: functionInvoker, writer: sessionWriter, admission, memory }),
+    sessionLifecycle: new SessionLifecycleService({ ...ports, writer: sessionWriter, memory }),
     sessionTokens: ports.sessionTokens,
+    webhooks: new WebhookService({ ...ports, access }),
+    webhookDelivery: new WebhookDeliveryService({ ...ports, retrySchedule: ports.webhookRetrySchedule }),
+    memory,
   };
 }

@@ -128,11 +128,13 @@ describe('text sessions without a language model', () => {
     expect(session.json).not.toHaveProperty('keyId');
   });
 
-  it('refuses other channels for now, and bad external client ids', async () => {
-    const realtime = await connect(agentId, { channelType: 'webrtc' });
-    expect(realtime.status).toBe(400);
-    expect(realtime.json).toMatchObject({ code: 'ChannelNotSupportedYet' });
-    expect(realtime.json!.detail).toContain('not supported yet');
+  it('opens audio channels too (audio by default), and refuses bad external client ids and unknown agents', async () => {
+    for (const channelType of ['webrtc', 'websocket']) {
+      const opened = await connect(agentId, { channelType });
+      expect(opened.status).toBe(201);
+      const session = await call('public-session-get', { headers: key(), params: { id: opened.json!.connection.id } });
+      expect(session.json).toMatchObject({ channelType, modality: 'audio', status: 'pending' });
+    }
     const badId = await connect(agentId, { channelType: 'text', externalClientId: 'has spaces' });
     expect(badId.status).toBe(400);
     const noAgent = await call('public-agent-connection-create', { headers: key(), params: { agentId: 'agent_missing' }, body: { channelType: 'text' } });
@@ -234,26 +236,6 @@ describe('text sessions with Azure OpenAI (the fake)', () => {
     expect(assistant!.toolCalls).toEqual([
       expect.objectContaining({ callId: 'call_1', name: 'search_knowledge', arguments: JSON.stringify({ query: 'warranty period' }) }),
     ]);
-  });
-
-  it('stops the turn with 409 FunctionCallsNotSupportedYet when the model calls a project function, and records the call', async () => {
-    const fn = await call('public-function-create', {
-      headers: key(),
-      body: { data: { name: 'get_weather', description: 'The weather in a city' }, flow: 'implicit' },
-    });
-    expect(fn.status).toBe(201);
-    const agent = await call('public-agent-create', {
-      headers: key(),
-      body: { companionId: stock.id, name: 'Weather', voiceId: 'coral', functions: [fn.json!.id] },
-    });
-    const { token, connection } = (await connect(agent.json!.id as string)).json as { token: string; connection: { id: string } };
-    fake.reset();
-    fake.script({ toolCalls: [{ id: 'call_w', name: 'get_weather', arguments: { city: 'Oslo' } }] });
-    const reply = await call('public-session-message', { headers: bearer(token), params: { id: connection.id }, body: { text: 'Weather in Oslo?' } });
-    expect(reply.status).toBe(409);
-    expect(reply.json).toMatchObject({ code: 'FunctionCallsNotSupportedYet' });
-    const session = await call('public-session-get', { headers: key(), params: { id: connection.id } });
-    expect(session.json!.transcript.at(-1).toolCalls).toEqual([{ callId: 'call_w', name: 'get_weather', arguments: JSON.stringify({ city: 'Oslo' }) }]);
   });
 
   it('retries a 429 from the model and then answers', async () => {

@@ -1,10 +1,14 @@
-import type { Database } from '@azure/cosmos';
+import type { Database, IndexingPolicy } from '@azure/cosmos';
 
 export interface ContainerDefinition {
   readonly id: string;
   readonly partitionKeyPath: string;
   /** Why the container exists and why it is partitioned this way (for the deployment templates' readers). */
   readonly purpose: string;
+  /** When set, replaces the default (index every path): large bodies nobody filters on stay out of the index. */
+  readonly indexingPolicy?: IndexingPolicy;
+  /** Seconds after which documents expire (the container's default time to live). */
+  readonly defaultTtl?: number;
 }
 
 /**
@@ -100,7 +104,51 @@ export const COSMOS_CONTAINERS = [
     id: 'sessions',
     partitionKeyPath: '/projectId',
     purpose:
-      "Sessions of a project with their assembled configuration and transcript; reads come from a key or a session token of that project.",
+      "Sessions of a project with their assembled configuration and transcript; reads come from a key or a session token of that project. The sweeper's one cross-partition query reads open sessions by nextCheckAt.",
+    indexingPolicy: {
+      indexingMode: 'consistent',
+      automatic: true,
+      includedPaths: [{ path: '/*' }],
+      excludedPaths: [
+        { path: '/transcript/*' },
+        { path: '/events/*' },
+        { path: '/assembled/*' },
+        { path: '/pendingTurn/*' },
+        { path: '/externalClientProfile/*' },
+        { path: '/searchText/?' },
+        { path: '/"_etag"/?' },
+      ],
+    },
+  },
+  {
+    id: 'webhooks',
+    partitionKeyPath: '/projectId',
+    purpose:
+      "Each project's webhook (at most one, document id `webhook`) with its sealed signing secret and, during a rotation, the previous one; read once per delivered event.",
+  },
+  {
+    id: 'webhook-deliveries',
+    partitionKeyPath: '/projectId',
+    purpose:
+      "One delivery record per webhook event (document id = event id), written conditionally at every attempt so a repeated queue message never delivers twice; listed newest first inside the project's partition.",
+  },
+  {
+    id: 'connection-rates',
+    partitionKeyPath: '/id',
+    purpose:
+      'Create-only documents <keyId>:<epoch second>:<n>, one per connection request allowed in that second: the per-key rate limit as a conditional write. They expire after a minute.',
+    defaultTtl: 60,
+  },
+  {
+    id: 'session-slots',
+    partitionKeyPath: '/orgId',
+    purpose: "One document per organization and channel type listing its open sessions; a reservation is one conditional patch (the concurrent-session limit).",
+  },
+  {
+    id: 'client-memories',
+    partitionKeyPath: '/projectId',
+    purpose:
+      "Memory of the person behind an externalClientId: one document per companion and externalClientId (id derived from both) holding facts and summaries tagged with the sessions they came from; read once per session assembly, written conditionally on its ETag.",
   },
 ] as const satisfies readonly ContainerDefinition[];
 
@@ -110,9 +158,14 @@ export type ContainerId = (typeof COSMOS_CONTAINERS)[number]['id'];
 export async function ensureContainers(database: Database): Promise<Database> {
   await database.client.databases.createIfNotExists({ id: database.id });
   for (const definition of COSMOS_CONTAINERS) {
+    const indexing: { indexingPolicy?: IndexingPolicy; defaultTtl?: number } = {
+      ...('indexingPolicy' in definition ? { indexingPolicy: definition.indexingPolicy } : {}),
+      ...('defaultTtl' in definition ? { defaultTtl: definition.defaultTtl } : {}),
+    };
     await database.containers.createIfNotExists({
       id: definition.id,
       partitionKey: { paths: [definition.partitionKeyPath] },
+      ...indexing,
     });
   }
   return database;

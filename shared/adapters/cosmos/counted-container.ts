@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition, PartitionKey, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, ItemDefinition, PartitionKey, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
 import { ConflictError, PreconditionFailedError } from '../../domain/errors.js';
 
 let operationCount = 0;
@@ -68,6 +68,23 @@ export class CountedContainer {
     } catch (err) {
       // A document deleted since it was read has "changed since read" too.
       if (statusOf(err) === 404) throw new PreconditionFailedError();
+      throw mapWriteError(err);
+    }
+  }
+
+  /**
+   * A partial update in one request. With `condition` (a Cosmos filter predicate such as
+   * `FROM c WHERE ARRAY_LENGTH(c.open) < 5`) it applies only while the condition holds: a conditional write without a
+   * read. Undefined when the document does not exist; PreconditionFailedError when the condition does not hold.
+   */
+  async patch(id: string, partitionKey: PartitionKey, operations: PatchOperation[], condition?: string): Promise<StoredDocument | undefined> {
+    operationCount += 1;
+    try {
+      const { resource, statusCode } = await this.container.item(id, partitionKey).patch(condition === undefined ? operations : { condition, operations });
+      if (statusCode === 404) return undefined;
+      return resource as StoredDocument;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
       throw mapWriteError(err);
     }
   }

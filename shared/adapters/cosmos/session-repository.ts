@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { noiseReductionSchema, turnDetectionSchema } from '../../domain/agent.js';
 import { ConflictError } from '../../domain/errors.js';
-import type { NewSession, Session, SessionRepository } from '../../domain/session.js';
+import type { SqlParameter } from '@azure/cosmos';
+import type { Page, PageRequest } from '../../domain/page.js';
+import type { NewSession, Session, SessionListFilter, SessionRepository, SessionSummary } from '../../domain/session.js';
+import { pageSlice, topNeededFor } from './top-n-paging.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
 
@@ -13,6 +16,48 @@ const toolCallSchema = z.object({
   arguments: z.string(),
   output: z.string().optional(),
   durationMs: z.number().optional(),
+  outcome: z.enum(['ok', 'error', 'timeout', 'refused']).optional(),
+});
+
+const streamEventSchema = z.object({
+  id: z.number().int(),
+  type: z.enum(['message_received', 'function_implicitly_called', 'function_call_timeout', 'content_filtered', 'avatar_connection_warning', 'session_closed']),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const turnMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.string() }),
+  z.object({
+    role: z.literal('assistant'),
+    content: z.string().nullable(),
+    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
+  }),
+  z.object({ role: z.literal('tool'), toolCallId: z.string(), content: z.string() }),
+]);
+
+const pendingTurnSchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  round: z.number().int(),
+  messages: z.array(turnMessageSchema),
+  toolCalls: z.array(toolCallSchema),
+  calls: z.array(
+    z.object({
+      callId: z.string(),
+      name: z.string(),
+      arguments: z.string(),
+      deadline: z.string(),
+      outcome: z.enum(['ok', 'timeout']).optional(),
+      output: z.string().optional(),
+      settledAt: z.string().optional(),
+    }),
+  ),
+  durationMs: z.number(),
+  modelMs: z.number(),
+  toolMs: z.number(),
+  faqMatch: z.object({ collectionId: z.string(), itemId: z.string(), score: z.number() }).optional(),
+  resumingSince: z.string().optional(),
 });
 
 const transcriptEntrySchema = z.object({
@@ -21,7 +66,10 @@ const transcriptEntrySchema = z.object({
   at: z.string(),
   toolCalls: z.array(toolCallSchema).optional(),
   durationMs: z.number().optional(),
-  source: z.enum(['llm', 'faq', 'knowledge', 'none']).optional(),
+  source: z.enum(['llm', 'faq', 'knowledge', 'none', 'functionCall']).optional(),
+  modelMs: z.number().optional(),
+  toolMs: z.number().optional(),
+  faqMatch: z.object({ collectionId: z.string(), itemId: z.string(), score: z.number() }).optional(),
 });
 
 const assembledSchema = z.object({
@@ -53,7 +101,7 @@ const sessionDocument = z.object({
   type: z.literal('session'),
   projectId: z.string(),
   orgId: z.string(),
-  agentId: z.string(),
+  agentId: z.string().optional(),
   companionId: z.string(),
   channelType: z.enum(['webrtc', 'websocket', 'text']),
   modality: z.enum(['audio', 'text']),
@@ -69,14 +117,25 @@ const sessionDocument = z.object({
   status: z.enum(['pending', 'started', 'closed', 'failed']),
   closeReason: z.string().optional(),
   createdAt: z.string(),
+  startBy: z.string(),
   startedAt: z.string().optional(),
+  lastActivityAt: z.string().optional(),
+  idleWarningsSent: z.array(z.number()).optional(),
+  nextCheckAt: z.string().optional(),
   closedAt: z.string().optional(),
+  activeSeconds: z.number().optional(),
+  cost: z.object({ currency: z.literal('USD'), billedMinutes: z.number(), amountMicros: z.number() }).optional(),
   transcript: z.array(transcriptEntrySchema),
+  events: z.array(streamEventSchema).optional(),
+  lastEventId: z.number().optional(),
+  pendingTurn: pendingTurnSchema.optional(),
+  searchText: z.string().optional(),
+  tagPairs: z.array(z.string()).optional(),
   _etag: z.string(),
 });
 
 function toSession(document: unknown): Session {
-  const { _etag, type: _type, assembled, ...d } = parseDocument(sessionDocument, document, CONTAINER);
+  const { _etag, type: _type, assembled, searchText: _searchText, tagPairs: _tagPairs, ...d } = parseDocument(sessionDocument, document, CONTAINER);
   return {
     ...d,
     assembled: {
@@ -90,10 +149,60 @@ function toSession(document: unknown): Session {
   };
 }
 
+/** Enough of what was said for `search` to find a session; the transcript itself stays the record. */
+const MAX_SEARCH_TEXT = 32 * 1024;
+
 function toDocument(session: NewSession) {
   // A Session given to replace carries its ETag, which Cosmos keeps itself as _etag: it is not stored twice.
   const { etag: _etag, ...fields } = session as NewSession & { etag?: string };
-  return { ...fields, type: 'session' };
+  const searchText = session.transcript
+    .map((entry) => entry.text)
+    .filter((text) => text !== '')
+    .join('\n')
+    .toLowerCase()
+    .slice(0, MAX_SEARCH_TEXT);
+  const tagPairs = Object.entries(session.tags).map(([key, value]) => `${key}:${value}`);
+  return { ...fields, type: 'session', searchText, tagPairs };
+}
+
+const SUMMARY_FIELDS = [
+  'id', 'projectId', 'orgId', 'agentId', 'companionId', 'channelType', 'modality', 'externalClientId', 'initialSpeech', 'tags',
+  'keyId', 'hosting', 'faqCollections', 'knowledgeBaseId', 'status', 'closeReason', 'createdAt', 'startBy', 'startedAt',
+  'lastActivityAt', 'idleWarningsSent', 'nextCheckAt', 'closedAt', 'activeSeconds', 'cost', 'lastEventId', '_etag',
+];
+
+const summaryDocument = sessionDocument.omit({ transcript: true, assembled: true }).extend({ type: z.literal('session').optional() });
+
+function toSummary(document: unknown): SessionSummary {
+  const { _etag, type: _type, events: _events, pendingTurn: _pending, externalClientProfile: _profile, searchText: _s, tagPairs: _t, ...d } =
+    parseDocument(summaryDocument, document, CONTAINER);
+  return { ...d, etag: _etag };
+}
+
+function whereOf(projectId: string, filter: SessionListFilter): { where: string; parameters: SqlParameter[] } {
+  const clauses = ['c.projectId = @projectId', "c.type = 'session'"];
+  const parameters: SqlParameter[] = [{ name: '@projectId', value: projectId }];
+  if (filter.companionId !== undefined) {
+    clauses.push('c.companionId = @companionId');
+    parameters.push({ name: '@companionId', value: filter.companionId });
+  }
+  if (filter.externalClientId !== undefined) {
+    clauses.push('c.externalClientId = @externalClientId');
+    parameters.push({ name: '@externalClientId', value: filter.externalClientId });
+  }
+  if (filter.status !== undefined) {
+    clauses.push('c.status = @status');
+    parameters.push({ name: '@status', value: filter.status });
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    clauses.push('CONTAINS(c.searchText, @search)');
+    parameters.push({ name: '@search', value: filter.search.toLowerCase() });
+  }
+  Object.entries(filter.tags ?? {}).forEach(([key, value], index) => {
+    clauses.push(`ARRAY_CONTAINS(c.tagPairs, @tag${index})`);
+    parameters.push({ name: `@tag${index}`, value: `${key}:${value}` });
+  });
+  return { where: clauses.join(' AND '), parameters };
 }
 
 /** Sessions, partitioned by project: a session is only ever read with the project of the key or token that names it. */
@@ -118,5 +227,51 @@ export class CosmosSessionRepository implements SessionRepository {
 
   async replace(session: Session): Promise<Session> {
     return toSession(await this.container.replace(session.id, session.projectId, toDocument(session), session.etag));
+  }
+
+  async list(projectId: string, filter: SessionListFilter, page: PageRequest): Promise<Page<SessionSummary>> {
+    const filtered = whereOf(projectId, filter);
+    const all = whereOf(projectId, {});
+    const unfiltered = filtered.parameters.length === all.parameters.length;
+    const fields = SUMMARY_FIELDS.map((field) => `c.${field}`).join(', ');
+    const [rows, filteredCount, totalCount] = await Promise.all([
+      this.container.query(
+        {
+          query: `SELECT TOP @top ${fields} FROM c WHERE ${filtered.where} ORDER BY c.createdAt DESC`,
+          parameters: [...filtered.parameters, { name: '@top', value: topNeededFor(page) }],
+        },
+        projectId,
+      ),
+      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${filtered.where}`, parameters: filtered.parameters }, projectId),
+      unfiltered
+        ? undefined
+        : this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${all.where}`, parameters: all.parameters }, projectId),
+    ]);
+    return {
+      items: pageSlice(rows, page).map(toSummary),
+      filteredCount,
+      totalCount: totalCount ?? filteredCount,
+      pageIndex: page.pageIndex,
+      pageSize: page.pageSize,
+    };
+  }
+
+  /** The sweeper's one cross-partition query: only open sessions carry nextCheckAt. */
+  async listDue(now: Date, limit: number): Promise<Session[]> {
+    const rows = await this.container.query(
+      {
+        query: "SELECT TOP @limit * FROM c WHERE c.type = 'session' AND IS_DEFINED(c.nextCheckAt) AND c.nextCheckAt <= @now ORDER BY c.nextCheckAt",
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@now', value: now.toISOString() },
+        ],
+      },
+      undefined,
+    );
+    return rows.map(toSession);
+  }
+
+  async delete(projectId: string, sessionId: string, expectedEtag?: string): Promise<void> {
+    await this.container.delete(sessionId, projectId, expectedEtag);
   }
 }

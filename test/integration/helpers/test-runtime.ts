@@ -37,16 +37,32 @@ export interface BootstrapOptions {
   readonly settings?: Record<string, string>;
   /** Runtime options on top of the silent logger. */
   readonly options?: RuntimeOptions;
+  /**
+   * Keep API.md's default session limits (1 connection request per second per key, 5 open sessions per channel type).
+   * Otherwise the bootstrap organization gets generous ones: tests open sessions faster and more often than users do.
+   */
+  readonly defaultSessionLimits?: boolean;
 }
 
 /**
  * A runtime on the real emulators with its containers created and the local bootstrap (the `dev-admin` user, the
  * default organization and project, an API key with the given secret) in place, installed as the functions' runtime.
  */
-export async function bootstrappedRuntime(databasePrefix: string, { apiKeySecret, settings = {}, options = {} }: BootstrapOptions) {
+export async function bootstrappedRuntime(
+  databasePrefix: string,
+  { apiKeySecret, settings = {}, options = {}, defaultSessionLimits = false }: BootstrapOptions,
+) {
   const runtime = await createRuntime(emulatorConfig(databasePrefix, settings), { logger: silentLogger, ...options });
   await runtime.ensureContainers();
   const bootstrap = await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret });
+  if (!defaultSessionLimits) {
+    await runtime.services.organizations.update(
+      { userId: 'dev-admin', kind: 'devAdmin', email: undefined, name: undefined },
+      bootstrap.org.id,
+      { settings: { connectionRequestsPerSecondPerKey: 100, maxOpenSessionsPerChannelType: 1000 } },
+      undefined,
+    );
+  }
   setRuntime(runtime);
   return { runtime, bootstrap };
 }

@@ -7,13 +7,20 @@ import type { DocumentExtractor } from '../../../shared/domain/knowledge/extract
 import type { Summarizer } from '../../../shared/domain/knowledge/summarizer.js';
 import { createAjvJsonSchemaChecker } from '../../../shared/adapters/json-schema/ajv-json-schema-checker.js';
 import { createLibraryMediaInspector } from '../../../shared/adapters/media/library-media-inspector.js';
+import { createGuardedWebSocketCaller } from '../../../shared/adapters/outbound/guarded-websocket-caller.js';
 import { createGuardedFetcher } from '../../../shared/adapters/outbound/guarded-fetcher.js';
 import { createLocalAvatarEngine } from '../../../shared/adapters/avatar/local-avatar-engine.js';
 import { createLocalAvatarViews } from '../../../shared/adapters/media/local-avatar-views.js';
 import { createLocalVoiceEngine } from '../../../shared/adapters/voice/local-voice-engine.js';
 import { createServices, type Services } from '../../../shared/services/services.js';
 import { SessionTokens } from '../../../shared/services/session-tokens.js';
-import { InMemorySessionRepository } from './in-memory-session-repository.js';
+import {
+  InMemoryConnectionRateLimiter,
+  InMemorySessionRepository,
+  InMemorySessionSlotStore,
+  RecordingFunctionCallTimeouts,
+  RecordingSessionEventQueue,
+} from './in-memory-session-repository.js';
 import {
   InMemoryAgentFunctionRepository,
   InMemoryAgentRepository,
@@ -21,6 +28,9 @@ import {
   InMemoryFunctionNameClaimRepository,
 } from './in-memory-agent-ports.js';
 import { InMemoryCompanionAssetStore } from './in-memory-generation-ports.js';
+import { InMemoryClientMemoryRepository, RecordingMemoryExtractionQueue } from './in-memory-client-memory.js';
+import { extractiveMemoryExtractor } from '../../../shared/domain/extractive-memory.js';
+import type { MemoryExtractor } from '../../../shared/domain/memory-extraction.js';
 import { InMemoryFaqRepository } from './in-memory-faq-repository.js';
 import {
   InMemoryBlobStore,
@@ -28,6 +38,7 @@ import {
   InMemoryDigitalTwinClaimRepository,
   RecordingEventPublisher,
 } from './in-memory-companion-ports.js';
+import { InMemoryWebhookDeliveryRepository, InMemoryWebhookRepository, RecordingWebhookRetryQueue } from './in-memory-webhook-ports.js';
 import { InMemoryMediaIntakeStore, RecordingCompanionJobQueue, RecordingMediaFetchQueue } from './in-memory-media-intake-ports.js';
 import {
   InMemoryKnowledgeBaseRepository,
@@ -98,6 +109,11 @@ export interface TestWorld {
   readonly functionNameClaims: InMemoryFunctionNameClaimRepository;
   readonly agents: InMemoryAgentRepository;
   readonly agentSlots: InMemoryAgentSlotRepository;
+  readonly webhooks: InMemoryWebhookRepository;
+  readonly webhookDeliveries: InMemoryWebhookDeliveryRepository;
+  readonly webhookRetries: RecordingWebhookRetryQueue;
+  readonly clientMemories: InMemoryClientMemoryRepository;
+  readonly memoryQueue: RecordingMemoryExtractionQueue;
 }
 
 export interface TestWorldOptions {
@@ -109,6 +125,8 @@ export interface TestWorldOptions {
   readonly documentExtractor?: DocumentExtractor;
   readonly embeddings?: EmbeddingClient;
   readonly summarizer?: Summarizer;
+  /** Memory extraction; the extractive one (no model) by default. */
+  readonly memoryExtractor?: MemoryExtractor;
 }
 
 export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
@@ -139,6 +157,15 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     agents: new InMemoryAgentRepository(),
     agentSlots: new InMemoryAgentSlotRepository(),
     sessions: new InMemorySessionRepository(),
+    functionCallTimeouts: new RecordingFunctionCallTimeouts(),
+    webhooks: new InMemoryWebhookRepository(),
+    webhookDeliveries: new InMemoryWebhookDeliveryRepository(),
+    webhookRetries: new RecordingWebhookRetryQueue(),
+    clientMemories: new InMemoryClientMemoryRepository(),
+    memoryQueue: new RecordingMemoryExtractionQueue(),
+    sessionEvents: new RecordingSessionEventQueue(),
+    rateLimiter: new InMemoryConnectionRateLimiter(),
+    sessionSlots: new InMemorySessionSlotStore(),
     sessionTokens: new SessionTokens('unit-test-session-token-secret-0123456789', 15 * 60),
     // No language model in unit tests: turns take the retrieval-only path.
     chatModels: { chatModelFor: async () => undefined },
@@ -157,6 +184,7 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
       allowPrivateUrls: options.allowPrivateUrls ?? false,
       resolve: async () => [{ address: '93.184.215.14', family: 4 }],
     }),
+    webSockets: createGuardedWebSocketCaller({ allowPrivateUrls: options.allowPrivateUrls ?? false }),
     mediaInspector: createLibraryMediaInspector(),
     // The local engines, on the in-memory store: real images, no storage.
     avatarEngine: createLocalAvatarEngine({ renderer: portraits, assets: ports.assetStore }),
@@ -165,6 +193,7 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     documentExtractor: options.documentExtractor ?? plainTextExtractor,
     embeddings: options.embeddings,
     summarizer: options.summarizer,
+    memoryExtractor: options.memoryExtractor ?? extractiveMemoryExtractor,
     // The real Ajv check: it is pure computation, and the rules are about what it accepts.
     jsonSchemaChecker: createAjvJsonSchemaChecker(),
   });
