@@ -46,7 +46,7 @@ Command: \`npm run bench\`${quick ? ' (quick mode: shortened runs, indicative on
 | import | ms | ratio to \`@azure/functions\` alone |
 |---|---|---|
 | \`@azure/functions\` alone (baseline) | ${f.coldStart.libraryMs} | 1 |
-| the app's entry as deployed (\`dist/app/index.js\`, package.json \`main\`, esbuild bundle) | ${f.coldStart.bundleMs} | **${f.coldStart.bundleRatio}** (target ≤ 3) |
+| the app's entry as deployed (\`dist/app/index.js\`, package.json \`main\`, minified esbuild bundle with source maps) | ${f.coldStart.bundleMs} | **${f.coldStart.bundleRatio}** (target ≤ 3) |
 | the same modules as tsc emits them, unbundled (\`dist/functions/index.js\`) | ${f.coldStart.modulesMs} | ${f.coldStart.modulesRatio} |
 
 SDKs (Cosmos DB, Storage, Identity) load on the first request, not at import.
@@ -214,9 +214,10 @@ Command: \`npm run bench\`${quick ? ' (quick mode: shortened runs, indicative on
 benchmark process), ${r.creations} sequential creations for an agent with ${r.agentShape}; each is closed before
 the next. Wall time at the client: p50 ${r.creation.p50Ms} ms, **p95 ${r.creation.p95Ms} ms**, mean ${r.creation.meanMs} ms.
 Cosmos operations per creation (authenticating the key and opening the session, counted in process, warm):
-**${r.storeOpsPerCreation}** (target ≤ 8, **${met ? 'met' : 'not met'}**): the key lookup, the rate-limit create, the
-agent, its functions (one query), the FAQ collection and the knowledge base read for the assembly, the slot patch and
-the session create.
+**${r.storeOpsPerCreation}** (target ≤ 8, **${met ? 'met' : 'not met'}**): the key lookup, the rate-limit create (a
+second one when a random probe meets a taken slot), the agent, its functions (one query), the FAQ collection, the slot
+patch and the session create; the knowledge base's name is kept per instance (a base cannot be renamed, nor deleted
+while an agent uses it).
 
 **Sweeper** with ${r.openSessions} open (started) sessions, its service call on the emulators:
 

@@ -8,6 +8,7 @@ import { startServiceProcess } from '../local/service-process.js';
 import { parseConfig } from '../shared/config.js';
 import type { Clock } from '../shared/domain/clock.js';
 import { createRuntime } from '../shared/runtime.js';
+import { RateLimitedError } from '../shared/domain/errors.js';
 import { cosmosOperationCount } from '../shared/adapters/cosmos/counted-container.js';
 import { round, timing, type Timing } from './stats.js';
 
@@ -154,7 +155,12 @@ export async function runSessionBench(options: { creations: number; openSessions
       const sessions: { id: string; token: string }[] = [];
       for (let i = 0; i < options.openSessions; i += 1) {
         const agentId = i < 100 ? idleAgent.id : quietAgent.id;
-        const opened = await runtime.services.sessions.connect(principal, agentId, { channelType: 'text' });
+        // Setting up goes faster than the key's 100 connections a second: wait for the next second when refused.
+        const opened = await runtime.services.sessions.connect(principal, agentId, { channelType: 'text' }).catch(async (err: unknown) => {
+          if (!(err instanceof RateLimitedError)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+          return runtime.services.sessions.connect(principal, agentId, { channelType: 'text' });
+        });
         const claims = { sessionId: opened.session.id, projectId: opened.session.projectId, orgId: opened.session.orgId };
         await runtime.services.sessions.message(claims, opened.session.id, { text: 'hi', triggerResponse: false });
         sessions.push({ id: opened.session.id, token: opened.token });

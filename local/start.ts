@@ -3,6 +3,8 @@ import { startLocalStack } from './stack.js';
 
 /** `npm start`: the whole service on this machine, on embedded defaults. */
 async function main(): Promise<void> {
+  // The app is a minified bundle: stack traces in logs point at the sources through its source maps.
+  process.setSourceMapsEnabled(true);
   const stack = await startLocalStack({
     env: { ...process.env },
     log: (line) => process.stdout.write(`${line}\n`),

@@ -1,3 +1,5 @@
+import type { AgentRepository } from '../domain/agent-repository.js';
+import { AGENTS_NAMED_IN_USE, knowledgeBaseInUse } from '../domain/companion-usage.js';
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { Clock } from '../domain/clock.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -17,6 +19,8 @@ export interface KnowledgeBaseServiceDeps {
   readonly knowledgeFiles: KnowledgeFileRepository;
   readonly knowledgeStore: KnowledgeFileStore;
   readonly knowledgeIndex: KnowledgeIndex;
+  /** Answers which agents use a base: one in use cannot be deleted. */
+  readonly agents: Pick<AgentRepository, 'agentIdsUsingKnowledgeBase'>;
   readonly clock: Clock;
 }
 
@@ -69,6 +73,8 @@ export class KnowledgeBaseService {
       if (current === undefined) throw new NotFoundError('Knowledge base');
       if (current.deletingSince !== undefined) return current;
       checkIfMatch(ifMatch, current.etag);
+      const users = await this.deps.agents.agentIdsUsingKnowledgeBase(current.projectId, current.id, AGENTS_NAMED_IN_USE);
+      if (users.length > 0) throw knowledgeBaseInUse(users);
       const now = this.deps.clock.now().toISOString();
       return writeOrRetry(() => this.deps.knowledgeBases.replace({ ...current, deletingSince: now, updated: now }));
     });

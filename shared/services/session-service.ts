@@ -84,6 +84,9 @@ export interface FunctionCallResult {
   readonly durationMs: number;
 }
 
+/** Knowledge base names kept per instance (the oldest is dropped beyond this). */
+const KNOWN_BASES = 1000;
+
 /** A wait whose resumer has not finished after this long is taken over by the timeout check: it may have crashed. */
 const STALE_RESUME_MS = 60_000;
 
@@ -130,6 +133,8 @@ export interface MessageResult {
  * The session token, not the API key, authorizes the turns, so a key never has to reach an end user's device.
  */
 export class SessionService {
+  private readonly knowledgeBaseNames = new Map<string, AssemblyNamedResource>();
+
   constructor(private readonly deps: SessionServiceDeps) {}
 
   async connect(principal: ApiKeyPrincipal, agentId: string, input: NewConnectionInput): Promise<OpenedSession> {
@@ -440,6 +445,22 @@ export class SessionService {
     return current;
   }
 
+  /**
+   * A knowledge base's id and name, as the assembly names it. A base cannot be renamed, and cannot be deleted while
+   * an agent uses it, so the name is kept per instance: one read less for every connection.
+   */
+  private async knowledgeBaseOf(projectId: string, baseId: string): Promise<AssemblyNamedResource | undefined> {
+    const key = `${projectId}/${baseId}`;
+    const known = this.knowledgeBaseNames.get(key);
+    if (known !== undefined) return known;
+    const base = await this.deps.knowledgeBases.get(projectId, baseId);
+    if (base === undefined || base.deletingSince !== undefined) return undefined;
+    if (this.knowledgeBaseNames.size >= KNOWN_BASES) this.knowledgeBaseNames.delete(this.knowledgeBaseNames.keys().next().value!);
+    const named = { id: base.id, name: base.name };
+    this.knowledgeBaseNames.set(key, named);
+    return named;
+  }
+
   private async sessionOf(projectId: string, sessionId: string): Promise<Session> {
     const session = await this.deps.sessions.get(projectId, sessionId);
     if (session === undefined) throw new NotFoundError('Session');
@@ -460,7 +481,7 @@ export class SessionService {
       // One request for all functions, kept in the agent's order.
       this.deps.agentFunctions.getMany(projectId, agent.functions).then((found) => agent.functions.map((id) => found.find((f) => f.id === id))),
       Promise.all(agent.faqCollections.map((id) => this.deps.faqs.get(projectId, id))),
-      agent.knowledgeBaseId === undefined ? undefined : this.deps.knowledgeBases.get(projectId, agent.knowledgeBaseId),
+      agent.knowledgeBaseId === undefined ? undefined : this.knowledgeBaseOf(projectId, agent.knowledgeBaseId),
       externalClientId === undefined ? undefined : this.deps.memory.memoryFor(projectId, agent.companionId, externalClientId),
     ]);
     return {
@@ -470,7 +491,7 @@ export class SessionService {
       faqCollections: faqCollections
         .filter((c): c is NonNullable<typeof c> => c !== undefined)
         .map((c): AssemblyNamedResource => ({ id: c.id, name: c.name })),
-      knowledgeBase: knowledgeBase === undefined ? undefined : { id: knowledgeBase.id, name: knowledgeBase.name },
+      knowledgeBase,
       memory,
       externalClientProfile,
     };

@@ -207,7 +207,8 @@ describe('a text conversation through the local host, with a language model', ()
     const settled = await until(
       'the wait is settled by the timeout check',
       async () => (await call(service, 'GET', `public/sessions/${session.id}`)).json,
-      (s) => s.pendingFunctionCalls.length === 0,
+      // Settled first, then the turn resumes and its reply is recorded: wait for the reply.
+      (s) => s.pendingFunctionCalls.length === 0 && s.transcript.at(-1)?.role === 'assistant',
     );
     expect(settled.transcript.at(-1)).toMatchObject({ role: 'assistant', text: 'The page did not open.', toolCalls: [{ callId: 'p2', outcome: 'timeout' }] });
     const told = llm.requests().filter((r) => r.operation === 'chat/completions').at(-1)!.body as Json;

@@ -16,6 +16,20 @@ async function seeded() {
 const text = (words: string) => ({ fileName: 'notes.txt', contentType: 'text/plain', bytes: Buffer.from(words) });
 
 describe('knowledge bases and files', () => {
+  it('when an agent uses a base, deleting it fails with KnowledgeBaseInUse naming the agent, until the agent drops it', async () => {
+    const { world, key } = await seeded();
+    const base = await world.services.knowledgeBases.create(key, { name: 'Manuals', provider: 'azureOpenAI' });
+    const stock = world.services.catalog.stock({ pageIndex: 0, pageSize: 1 }).items[0]!;
+    const agent = await world.services.agents.create(key, { companionId: stock.id, name: 'Helper', voiceId: 'alloy', knowledgeBaseId: base.id });
+    const error = await world.services.knowledgeBases.delete(key, base.id, undefined).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KnowledgeBaseInUse' });
+    expect((error as Error).message).toContain(agent.id);
+    expect((await world.services.knowledgeBases.get(key, base.id)).id).toBe(base.id);
+    await world.services.agents.update(key, agent.id, { knowledgeBaseId: null }, undefined);
+    await world.services.knowledgeBases.delete(key, base.id, undefined);
+    await expect(world.services.knowledgeBases.get(key, base.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('creates, lists, reads and deletes a base; another project never sees it', async () => {
     const { world, key, otherKey } = await seeded();
     const base = await world.services.knowledgeBases.create(key, { name: 'Manuals', provider: 'azureOpenAI' });
