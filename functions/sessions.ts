@@ -63,10 +63,10 @@ app.http(createConnection.name, {
   methods: [createConnection.method],
   authLevel: 'anonymous',
   handler: httpHandler(createConnection, async ({ principal, params, body, services }) => {
-    const { token, session, expiresAt } = await services.sessions.connect(principal, params.agentId, body);
+    const { token, session, expiresAt, realtime } = await services.sessions.connect(principal, params.agentId, body);
     return {
       status: 201,
-      body: { token, connection: { id: session.id, expiresAt: expiresAt.toISOString() } },
+      body: { token, connection: { id: session.id, expiresAt: expiresAt.toISOString() }, realtime },
       location: `/public/sessions/${session.id}`,
     };
   }),
@@ -91,7 +91,7 @@ app.http(createInlineConnection.name, {
   authLevel: 'anonymous',
   handler: httpHandler(createInlineConnection, async ({ principal, body, services }) => {
     const { channelType, modality, externalClientId, externalClientProfile, initialSpeech, tags: sessionTags, providerConfig, ...configuration } = body;
-    const { token, session, expiresAt } = await services.sessions.connectInline(principal, {
+    const { token, session, expiresAt, realtime } = await services.sessions.connectInline(principal, {
       channelType,
       modality,
       externalClientId,
@@ -102,7 +102,7 @@ app.http(createInlineConnection.name, {
     });
     return {
       status: 201,
-      body: { token, connection: { id: session.id, expiresAt: expiresAt.toISOString() } },
+      body: { token, connection: { id: session.id, expiresAt: expiresAt.toISOString() }, realtime },
       location: `/public/sessions/${session.id}`,
     };
   }),

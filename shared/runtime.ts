@@ -128,6 +128,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     tokenCredential: sharedCredential,
   });
   const { createMemoryPorts } = await import('./adapters/memory-ports.js');
+  const { createRealtimeMinter } = await import('./adapters/openai/realtime-minter.js');
+  const realtime = createRealtimeMinter({
+    platform: platformOpenAI,
+    apiKeys: apiKeyRepository,
+    sealer,
+    defaultApiVersion: config.openai?.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION,
+    allowPrivateUrls: config.allowPrivateUrls,
+    tokenCredential: sharedCredential,
+    logger,
+  });
 
   const services = createServices({
     organizations: new CosmosOrganizationRepository(container('organizations')),
@@ -157,6 +167,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...createSessionPorts(config, storage, container, options.clock ?? systemClock),
     sessionTokens: new SessionTokens(sessionTokenSecret, config.sessionTokenTtlSeconds),
     chatModels,
+    realtime,
     ...createMemoryPorts(container, storage, { chatModels, logger }),
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,

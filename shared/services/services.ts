@@ -80,6 +80,7 @@ import type { ConnectionRateLimiter, SessionSlotStore } from '../domain/session-
 import type { SessionEventQueue } from '../domain/session-media-event.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS } from '../domain/agent-function.js';
 import type { GuardedWebSocketCaller } from '../domain/outbound.js';
+import type { RealtimeMinter } from '../domain/realtime.js';
 import type { SessionTokens } from './session-tokens.js';
 import { TurnEngine, type ChatModelResolver } from './session-turns.js';
 import type { WebhookDeliveryRepository, WebhookRepository } from '../domain/webhook-repository.js';
@@ -142,6 +143,8 @@ export interface ServicePorts {
   readonly sessions: SessionRepository;
   readonly sessionTokens: SessionTokens;
   readonly chatModels: ChatModelResolver;
+  /** Realtime client secrets for audio sessions whose key has a realtime deployment. */
+  readonly realtime: RealtimeMinter;
   /** Explicit functions with a wss:// endpoint are called through it; implicit calls are checked again at their deadline. */
   readonly webSockets: GuardedWebSocketCaller;
   readonly functionCallTimeouts: FunctionCallTimeouts;

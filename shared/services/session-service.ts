@@ -30,6 +30,7 @@ import { invalidSessionToken, type SessionTokenClaims, type SessionTokens } from
 import type { SessionWriter } from './session-writer.js';
 import type { SessionAdmission } from './session-admission-service.js';
 import type { ClientMemoryService } from './client-memory-service.js';
+import type { RealtimeCredentials, RealtimeMinter } from '../domain/realtime.js';
 import { closedSession, dueWork, isOpen, withActivity, type CloseReason } from '../domain/session-lifecycle.js';
 import { withStreamEvents, type NewSessionStreamEvent } from '../domain/session-stream.js';
 import type { FunctionInvoker } from './function-invoker.js';
@@ -48,6 +49,7 @@ export interface SessionServiceDeps {
   readonly functionCallTimeouts: FunctionCallTimeouts;
   readonly writer: SessionWriter;
   readonly admission: Pick<SessionAdmission, 'checkRate' | 'reserve' | 'release'>;
+  readonly realtime: RealtimeMinter;
   /** What the service remembers of an externalClientId, for the assembly. */
   readonly memory: Pick<ClientMemoryService, 'memoryFor'>;
   readonly clock: Clock;
@@ -110,6 +112,8 @@ export interface OpenedSession {
   readonly token: string;
   readonly session: Session;
   readonly expiresAt: Date;
+  /** Audio sessions with a realtime deployment: how the client reaches the model. */
+  readonly realtime?: RealtimeCredentials | undefined;
 }
 
 export interface MessageInput {
@@ -190,7 +194,22 @@ export class SessionService {
       nextCheckAt: expiresAt.toISOString(),
       transcript: [],
     });
-    return { token, session, expiresAt };
+    const realtime = await this.realtimeFor(session);
+    return { token, session, expiresAt, realtime };
+  }
+
+  /**
+   * Audio sessions whose key has a realtime deployment get realtime credentials, so the client talks to the model
+   * directly. If they cannot be minted the session closes (initialization_failed) and the connection fails.
+   */
+  private async realtimeFor(session: Session): Promise<RealtimeCredentials | undefined> {
+    if (session.channelType === 'text' || session.modality !== 'audio') return undefined;
+    try {
+      return await this.deps.realtime.mint(session);
+    } catch (err) {
+      await this.deps.writer.commit(session.projectId, session.id, (latest) => closeWithEvent(latest, this.deps.clock.now(), 'initialization_failed'), session);
+      throw err;
+    }
   }
 
   /** The slot was reserved for this session: a failed creation gives it back. */

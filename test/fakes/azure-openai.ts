@@ -9,7 +9,7 @@ import http from 'node:http';
  * Chat answers follow a script of replies and tool calls, else a plain echo of the last user message.
  */
 
-export type DeploymentKind = 'chat' | 'embedding';
+export type DeploymentKind = 'chat' | 'embedding' | 'realtime';
 
 export interface ScriptedToolCall {
   readonly name: string;
@@ -34,7 +34,7 @@ export interface InjectedFailure {
 
 export interface RecordedRequest {
   readonly deployment: string;
-  readonly operation: 'embeddings' | 'chat/completions';
+  readonly operation: 'embeddings' | 'chat/completions' | 'realtime/client_secrets';
   readonly apiVersion: string | null;
   readonly body: Record<string, unknown>;
   readonly auth: 'api-key' | 'bearer' | 'none';
@@ -83,7 +83,7 @@ function tokenCount(text: string): number {
 }
 
 export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {}): Promise<FakeAzureOpenAI> {
-  const deployments = options.deployments ?? { 'gpt-4o': 'chat', 'text-embedding-3-small': 'embedding' };
+  const deployments = options.deployments ?? { 'gpt-4o': 'chat', 'text-embedding-3-small': 'embedding', 'gpt-realtime': 'realtime' };
   const apiKey = options.apiKey ?? `fake-aoai-${randomUUID()}`;
   const bearerTokens = new Set(options.bearerTokens ?? []);
   const dimensions = options.embeddingDimensions ?? 256;
@@ -184,9 +184,46 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
     });
   };
 
+  /**
+   * The v1 API's realtime client secrets (`POST /openai/v1/realtime/client_secrets`): the key as a bearer token or
+   * `api-key`, no api-version; answers an ephemeral key with the session as configured.
+   */
+  const realtimeClientSecret = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const keyHeader = req.headers['api-key'];
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const auth: RecordedRequest['auth'] = keyHeader !== undefined ? 'api-key' : bearer !== undefined ? 'bearer' : 'none';
+    const body = await readBody(req);
+    const session = (body['session'] ?? {}) as Record<string, unknown>;
+    const deployment = typeof session['model'] === 'string' ? session['model'] : '';
+    recorded.push({ deployment, operation: 'realtime/client_secrets', apiVersion: null, body, auth });
+    if (!(keyHeader === apiKey || bearer === apiKey || (bearer !== undefined && bearerTokens.has(bearer)))) {
+      azureError(res, 401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
+      return;
+    }
+    const failure = failures.shift();
+    if (failure) {
+      azureError(res, failure.status, failure.code ?? 'InternalServerError', 'The server had an error while processing your request.');
+      return;
+    }
+    if (deployments[deployment] !== 'realtime') {
+      azureError(res, 400, 'invalid_value', `The model "${deployment}" is not a realtime deployment of this resource.`);
+      return;
+    }
+    const expiresAfter = (body['expires_after'] as { seconds?: number } | undefined)?.seconds ?? 600;
+    send(res, 200, {
+      value: `ek_${randomUUID().replace(/-/g, '')}`,
+      expires_at: Math.floor(Date.now() / 1000) + expiresAfter,
+      session: { ...session, id: `sess_${randomUUID().replace(/-/g, '').slice(0, 20)}`, object: 'realtime.session' },
+    });
+  };
+
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://fake');
+      if (req.method === 'POST' && url.pathname === '/openai/v1/realtime/client_secrets') {
+        await realtimeClientSecret(req, res);
+        return;
+      }
       const match = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);
       if (req.method !== 'POST' || !match) {
         azureError(res, 404, '404', 'Resource not found');

@@ -66,6 +66,7 @@ beforeAll(async () => {
       AZURE_OPENAI_ENDPOINT: llm.endpoint,
       AZURE_OPENAI_API_KEY: llm.apiKey,
       AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt-4o',
+      AZURE_OPENAI_REALTIME_DEPLOYMENT: 'gpt-realtime',
     },
   }));
   await import('../../functions/index.js');
@@ -430,5 +431,68 @@ describe("Azure OpenAI's content filter", () => {
     expect(blocked.json).toMatchObject({ code: 'ContentFiltered' });
     const stored = await call('public-session-get', { headers: key(), params: { id: session.id } });
     expect(stored.json!.transcript.map((e: Json) => e.text)).toEqual(['Tell me a story', '']);
+  });
+});
+
+describe('realtime voice sessions', () => {
+  it("an audio connection gets a realtime client secret minted with the session's instructions, tools and voice", async () => {
+    tools.on('/rt-weather', { kind: 'json', body: () => ({ temperatureC: 18 }) });
+    const fn = await createFunction(
+      { data: { name: 'rt_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } } } }, flow: 'explicit', url: `${tools.httpUrl}/rt-weather` },
+      '/rt-weather',
+    );
+    const agent = await call('public-agent-create', {
+      headers: key(),
+      body: {
+        companionId: stock.id,
+        name: 'Voice agent',
+        voiceId: 'coral',
+        functions: [fn.id],
+        providerSettings: { instructions: 'Speak warmly.', turnDetection: { type: 'server_vad', silenceDurationMs: 600 } },
+      },
+    });
+    const opened = await call('public-agent-connection-create', { headers: key(), params: { agentId: agent.json!.id as string }, body: { channelType: 'webrtc' } });
+    expect(opened.status, JSON.stringify(opened.json)).toBe(201);
+    const realtime = opened.json!.realtime as Json;
+    expect(realtime).toMatchObject({
+      deployment: 'gpt-realtime',
+      clientSecret: expect.stringMatching(/^ek_/),
+      webrtcUrl: `${llm.endpoint}/openai/v1/realtime/calls`,
+      websocketUrl: `${llm.endpoint.replace('http:', 'ws:')}/openai/v1/realtime?model=gpt-realtime`,
+    });
+    expect(Date.parse(realtime.expiresAt as string)).toBeGreaterThan(Date.now());
+
+    const minted = llm.requests().find((r) => r.operation === 'realtime/client_secrets')!;
+    expect(minted.auth).toBe('bearer');
+    const session = minted.body.session as Json;
+    expect(session).toMatchObject({
+      type: 'realtime',
+      model: 'gpt-realtime',
+      audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 600 } }, output: { voice: 'coral' } },
+      tools: [{ type: 'function', name: 'rt_weather', description: 'Weather now', parameters: { type: 'object' } }],
+    });
+    expect(session.instructions).toContain('Speak warmly.');
+
+    // The client runs the model's tool calls through function-calls with the session token.
+    const ran = await call('public-session-function-call', {
+      headers: bearer(opened.json!.token as string),
+      params: { id: opened.json!.connection.id as string },
+      body: { callId: 'rt_call_1', name: 'rt_weather', arguments: '{"city":"Bergen"}' },
+    });
+    expect(ran.json).toMatchObject({ outcome: 'ok', output: JSON.stringify({ temperatureC: 18 }) });
+
+    // A text connection gets no realtime credentials.
+    const text = await call('public-agent-connection-create', { headers: key(), params: { agentId: agent.json!.id as string }, body: { channelType: 'text' } });
+    expect(text.json).not.toHaveProperty('realtime');
+  });
+
+  it('when the realtime model cannot start, the connection fails with 503 and the session closes as initialization_failed', async () => {
+    const agent = await call('public-agent-create', { headers: key(), body: { companionId: stock.id, name: 'Voice agent 2', voiceId: 'coral' } });
+    llm.failNext(3, { status: 500 });
+    const opened = await call('public-agent-connection-create', { headers: key(), params: { agentId: agent.json!.id as string }, body: { channelType: 'websocket' } });
+    expect(opened.status).toBe(503);
+    expect(opened.json).toMatchObject({ code: 'RealtimeUnavailable' });
+    const closed = await call('public-sessions-list', { headers: key(), query: 'status=closed' });
+    expect(closed.json!.items.some((s: Json) => s.closeReason === 'initialization_failed' && s.channelType === 'websocket')).toBe(true);
   });
 });

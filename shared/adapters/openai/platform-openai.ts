@@ -2,13 +2,15 @@ import type { TokenCredential } from '@azure/identity';
 import type { AzureOpenAI } from 'openai';
 import type { Config } from '../../config.js';
 import type { EmbeddingClient } from '../../domain/knowledge/embeddings.js';
-import { createAzureOpenAIClient, platformAzureOpenAIConnection } from './azure-openai-client.js';
+import { createAzureOpenAIClient, platformAzureOpenAIConnection, type AzureOpenAIConnection } from './azure-openai-client.js';
 import { createAzureOpenAIEmbeddingClient } from './azure-openai-embedding-client.js';
 
 /** The platform's Azure OpenAI resource (AZURE_OPENAI_* settings), as the composition root hands it out. */
 export interface PlatformOpenAI {
   /** The one client of the process, built on first use (loading `openai` then, not at start-up). */
   client(): Promise<AzureOpenAI>;
+  /** Where the resource is and how to authenticate (for clients other than `client()`, e.g. realtime minting). */
+  readonly connection: AzureOpenAIConnection;
   readonly chatDeployment: string | undefined;
   readonly realtimeDeployment: string | undefined;
   readonly visionDeployment: string | undefined;
@@ -32,6 +34,7 @@ export function createPlatformOpenAI(
   };
   return {
     client: clientOf,
+    connection,
     chatDeployment: settings.chatDeployment,
     realtimeDeployment: settings.realtimeDeployment,
     visionDeployment: settings.visionDeployment,

@@ -52,6 +52,19 @@ export const createInlineConnectionBody = createConnectionBody.extend({
 export const connectionResponse = z.object({
   token: z.string().describe('the session token: send it as "Authorization: Bearer <token>" to the session runtime calls'),
   connection: z.object({ id: z.string(), expiresAt: timestamp.describe('when the token stops working') }),
+  realtime: z
+    .object({
+      deployment: z.string(),
+      clientSecret: z.string().describe('the ephemeral key: "Authorization: Bearer <clientSecret>" towards the realtime model'),
+      expiresAt: timestamp.describe('start the realtime session before this'),
+      webrtcUrl: z.string().describe('POST the SDP offer here (Content-Type: application/sdp)'),
+      websocketUrl: z.string(),
+    })
+    .optional()
+    .describe(
+      "audio sessions whose key has a realtime deployment: the model is already configured with the session's instructions, " +
+        'tools and voice; run tool calls through function-calls and report activity',
+    ),
 });
 
 const toolCallView = z.object({

@@ -169,6 +169,8 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     sessionTokens: new SessionTokens('unit-test-session-token-secret-0123456789', 15 * 60),
     // No language model in unit tests: turns take the retrieval-only path.
     chatModels: { chatModelFor: async () => undefined },
+    // No realtime deployment in unit tests: audio sessions get no realtime credentials.
+    realtime: { mint: async () => undefined },
     clock: new ManualClock(),
     logger: new RecordingLogger(),
   };
