@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DigitalTwinConsent } from './digital-twin-consent.js';
+import type { MarketplaceSubscriptionState } from './marketplace-subscription.js';
 
 export const organizationNameSchema = z.string().trim().min(1).max(100);
 
@@ -24,6 +25,8 @@ export interface Organization {
   readonly settings: OrganizationSettings;
   /** Set while an admin's consent to digital twins stands; absent before it is given and after it is withdrawn. */
   readonly digitalTwinConsent?: DigitalTwinConsent | undefined;
+  /** The Azure Marketplace SaaS subscription the organization was bought through, if any. */
+  readonly marketplace?: MarketplaceSubscriptionState | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly etag: string;

@@ -19,6 +19,7 @@ import type { Page, PageRequest } from '../domain/page.js';
 import type { ProjectRepository } from '../domain/project-repository.js';
 import type { SecretSealer } from '../domain/secret-sealer.js';
 import type { ApiKeyLastUsedRecorder } from './api-key-last-used.js';
+import type { SubscriptionGate } from './marketplace-subscription-gate.js';
 import { revokeApiKey } from './api-key-revocation.js';
 import type { OrganizationAccess } from './organization-access.js';
 
@@ -53,6 +54,8 @@ export interface ApiKeyServiceDeps {
   readonly apiKeyLookups: ApiKeyLookupRepository;
   readonly sealer: SecretSealer;
   readonly lastUsed: ApiKeyLastUsedRecorder;
+  /** Refuses keys of organizations whose Marketplace subscription is suspended or cancelled (cached up to 30 s). */
+  readonly subscriptionGate?: Pick<SubscriptionGate, 'assertActive'> | undefined;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: a custom LLM endpoint may be loopback http://. */
   readonly allowPrivateUrls: boolean;
   readonly clock: Clock;
@@ -118,14 +121,17 @@ export class ApiKeyService {
   }
 
   /**
-   * Resolves `X-Api-Key` with one point read of the lookup document. Nothing is cached across requests, so a
-   * revocation holds on the very next request on every instance.
+   * Resolves `X-Api-Key` with one point read of the lookup document. Nothing about the key is cached across requests,
+   * so a revocation holds on the very next request on every instance. The organization's Marketplace subscription
+   * status is cached per instance for at most 30 seconds (SubscriptionGate), so a suspension holds within that time
+   * and the common request still costs one read.
    */
   async authenticate(secret: string | undefined): Promise<ApiKeyPrincipal> {
     if (secret === undefined || !isAcceptableApiKeySecret(secret)) throw invalidApiKey();
     const secretHash = hashApiKeySecret(secret);
     const lookup = await this.deps.apiKeyLookups.find(secretHash);
     if (lookup?.status !== 'active' || !secretHashesEqual(lookup.secretHash, secretHash)) throw invalidApiKey();
+    await this.deps.subscriptionGate?.assertActive(lookup.orgId);
     await this.deps.lastUsed.recordUse(lookup.projectId, lookup.keyId);
     return { keyId: lookup.keyId, projectId: lookup.projectId, orgId: lookup.orgId, hosting: lookup.hosting };
   }

@@ -26,6 +26,18 @@ export interface UserTokenOptions {
   readonly extraClaims?: Record<string, unknown>;
 }
 
+/** An application's (app-only) token, as Entra issues for client credentials: no user, `appid`/`azp` name the caller. */
+export interface AppTokenOptions {
+  readonly audience: string;
+  /** The calling application's id (`appid`, `azp`, `oid`, `sub`). */
+  readonly appId: string;
+  /** The `tid` claim; the issuer's own tenant by default. */
+  readonly tenantId?: string;
+  readonly issuer?: string;
+  readonly expiresInSeconds?: number;
+  readonly signWithUnpublishedKey?: boolean;
+}
+
 export interface FakeEntraIssuer {
   readonly tenantId: string;
   /** The v2.0 issuer, as `MANAGE_AUTH_ISSUER` names it. */
@@ -35,6 +47,8 @@ export interface FakeEntraIssuer {
   /** Registers a confidential client for the token endpoint. */
   addClient(clientId: string, clientSecret: string): void;
   issueUserToken(options: UserTokenOptions): Promise<string>;
+  /** An app-only token such as the Marketplace presents to a publisher's webhook. */
+  issueAppToken(options: AppTokenOptions): Promise<string>;
   /** Publishes a new signing key and signs with it from now on; the old key stays published. */
   rotateKey(): Promise<void>;
   requests(): number;
@@ -151,6 +165,20 @@ export async function startFakeEntraIssuer(tenantId: string = randomUUID()): Pro
       };
       const key = options.signWithUnpublishedKey ? unpublished : current();
       return sign(claims, key, options.expiresInSeconds ?? 3600);
+    },
+    async issueAppToken(options) {
+      const claims: Record<string, unknown> = {
+        aud: options.audience,
+        iss: options.issuer ?? issuerUrl(),
+        tid: options.tenantId ?? tenantId,
+        appid: options.appId,
+        azp: options.appId,
+        oid: options.appId,
+        sub: options.appId,
+        idtyp: 'app',
+        ver: '2.0',
+      };
+      return sign(claims, options.signWithUnpublishedKey ? unpublished : current(), options.expiresInSeconds ?? 3600);
     },
     async rotateKey() {
       keys.push(await newSigningKey());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { digitalTwinConsentSchema } from '../../domain/digital-twin-consent.js';
 import { ConflictError } from '../../domain/errors.js';
+import { marketplaceSubscriptionStateSchema } from '../../domain/marketplace-subscription.js';
 import { DEFAULT_ORGANIZATION_SETTINGS, type NewOrganization, type Organization } from '../../domain/organization.js';
 import type { OrganizationRepository } from '../../domain/organization-repository.js';
 import type { CountedContainer } from './counted-container.js';
@@ -19,6 +20,7 @@ const organizationDocument = z.object({
     })
     .optional(),
   digitalTwinConsent: digitalTwinConsentSchema.optional(),
+  marketplace: marketplaceSubscriptionStateSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   _etag: z.string(),
@@ -39,6 +41,7 @@ function toOrganization(document: unknown): Organization {
       d.digitalTwinConsent === undefined
         ? undefined
         : { grantedBy: d.digitalTwinConsent.grantedBy, grantedAt: d.digitalTwinConsent.grantedAt },
+    marketplace: d.marketplace,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     etag: d._etag,
@@ -53,6 +56,7 @@ function toDocument(org: NewOrganization) {
     settings: org.settings,
     // JSON drops undefined, so a withdrawn consent leaves no field behind.
     digitalTwinConsent: org.digitalTwinConsent,
+    marketplace: org.marketplace,
     createdAt: org.createdAt,
     updatedAt: org.updatedAt,
   };

@@ -5,6 +5,8 @@ import { TokenRejectedError, type ManagePrincipal, type ManageTokenVerifier } fr
 export interface EntraVerifierOptions {
   /** The v2.0 issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`. */
   readonly issuer: string;
+  /** Other issuers accepted for the same keys, e.g. the v1.0 `https://sts.windows.net/<tenant>/` of app-only tokens. */
+  readonly additionalIssuers?: readonly string[];
   /** The application (client) id or App ID URI the tokens are issued for. */
   readonly audience: string;
   /** JWKS address; found through the issuer's OpenID configuration when absent. */
@@ -59,7 +61,7 @@ export function createEntraTokenVerifier(options: EntraVerifierOptions): ManageT
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await getKeySet(), {
-        issuer: options.issuer,
+        issuer: options.additionalIssuers === undefined ? options.issuer : [options.issuer, ...options.additionalIssuers],
         audience: options.audience,
         algorithms: ['RS256'],
         clockTolerance: 60,
