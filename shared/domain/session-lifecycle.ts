@@ -1,4 +1,5 @@
 import type { StoredLlmConfig } from './llm-config.js';
+import { dimensionOf, PRICE_MICROS_PER_MINUTE_BY_DIMENSION } from './usage-prices.js';
 
 /**
  * How a session opens, stays alive and ends (seed faq.txt, "Is there an inactive session timeout?"; API.md, Connections
@@ -30,8 +31,11 @@ export const CLOSE_REASONS: readonly CloseReason[] = [
 /** Seconds before an idle close at which `avatar_connection_warning {disconnect_after}` is sent. */
 export const IDLE_WARNING_SECONDS: readonly number[] = [60, 30, 10];
 
-/** Prices per billed minute in micro-dollars, by who hosts the language model (API.md: $0.01 custom, $0.058 hosted). */
-export const PRICE_MICROS_PER_MINUTE: Readonly<Record<StoredLlmConfig['hosting'], number>> = { custom: 10_000, hosted: 58_000 };
+/** Prices per billed minute in micro-dollars, by who hosts the language model: the price table of usage-prices.ts. */
+export const PRICE_MICROS_PER_MINUTE: Readonly<Record<StoredLlmConfig['hosting'], number>> = {
+  custom: PRICE_MICROS_PER_MINUTE_BY_DIMENSION[dimensionOf('custom')],
+  hosted: PRICE_MICROS_PER_MINUTE_BY_DIMENSION[dimensionOf('hosted')],
+};
 
 export interface SessionCost {
   readonly currency: 'USD';
