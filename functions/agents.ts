@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import { MAX_AGENTS_PER_ORGANIZATION } from '../shared/domain/agent.js';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { pageQuerySchema, pageResponseSchema } from '../shared/http/pagination.js';

@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import { UnsupportedMediaTypeError } from '../shared/domain/errors.js';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { isJsonContentType, readAtMost } from '../shared/http/json-body.js';

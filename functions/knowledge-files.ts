@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { readKnowledgeFileBody } from '../shared/http/knowledge-file-body.js';
 import { pageQuerySchema, pageResponseSchema } from '../shared/http/pagination.js';

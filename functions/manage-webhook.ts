@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { pageQuerySchema, pageResponseSchema } from '../shared/http/pagination.js';
 import { defineRoute } from '../shared/http/route.js';

@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import { z } from 'zod';
 import { httpHandler } from '../shared/http/http-handler.js';
 import { openApiDocumentFor } from '../shared/http/openapi.js';

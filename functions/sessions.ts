@@ -1,4 +1,4 @@
-import { app } from '@azure/functions';
+import { app } from './registration.js';
 import type { Session, SessionSummary } from '../shared/domain/session.js';
 import { formatServerSentEvent } from '../shared/domain/session-stream.js';
 import { pageResponseSchema } from '../shared/http/pagination.js';

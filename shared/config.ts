@@ -159,6 +159,25 @@ export const settingsSchema = z
     /** The waits before each webhook delivery retry, in seconds (see shared/domain/webhook-delivery.ts for the default). */
     WEBHOOK_RETRY_SCHEDULE: retrySchedule,
 
+    /** The Marketplace SaaS Fulfillment API v2 (see MarketplaceSettings); unset tenant and client mean no Marketplace. */
+    MARKETPLACE_API_URL: optionalUrl,
+    MARKETPLACE_AUTHORITY_URL: optionalUrl,
+    MARKETPLACE_TENANT_ID: optionalString,
+    MARKETPLACE_CLIENT_ID: optionalString,
+    /** Without it the managed identity asks for the Marketplace API's token. */
+    MARKETPLACE_CLIENT_SECRET: optionalString,
+    /** The Marketplace's own application id: the resource of our tokens and the caller (appid/azp) of the webhook. */
+    MARKETPLACE_APP_ID: optionalString,
+    MARKETPLACE_WEBHOOK_AUDIENCE: optionalString,
+    MARKETPLACE_PUBLISHER_TENANT_ID: optionalString,
+    MARKETPLACE_WEBHOOK_JWKS_URL: optionalUrl,
+    /** When the sweep that deletes unsubscribed organizations' data runs (see marketplaceRetentionSchedule). */
+    MARKETPLACE_RETENTION_SCHEDULE: timerSchedule,
+
+    /** Usage submission (see meteringSchedule): minutes after an hour's end before it is submitted, and how far back. */
+    METERING_SETTLE_MINUTES: optionalInt(0, 55),
+    METERING_LOOKBACK_HOURS: optionalInt(1, 720),
+
     /** Set by App Service / Azure Functions; its presence means the code runs in Azure. */
     WEBSITE_SITE_NAME: optionalString,
     WEBSITE_INSTANCE_ID: optionalString,
@@ -256,6 +275,24 @@ export const settingsSchema = z
     if (s.SPEECH_KEY !== undefined && s.SPEECH_ENDPOINT === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SPEECH_ENDPOINT'], message: 'is required when SPEECH_KEY is set' });
     }
+    if ((s.MARKETPLACE_TENANT_ID === undefined) !== (s.MARKETPLACE_CLIENT_ID === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.MARKETPLACE_TENANT_ID === undefined ? 'MARKETPLACE_TENANT_ID' : 'MARKETPLACE_CLIENT_ID'],
+        message: 'MARKETPLACE_TENANT_ID and MARKETPLACE_CLIENT_ID are set together',
+      });
+    }
+    for (const name of ['MARKETPLACE_API_URL', 'MARKETPLACE_AUTHORITY_URL', 'MARKETPLACE_WEBHOOK_JWKS_URL'] as const) {
+      const value = s[name];
+      // Plain http only reaches a local stand-in (the Marketplace and Entra fakes of the tests).
+      if (value !== undefined && !value.startsWith('https://') && !(s.COMPANION_ALLOW_PRIVATE_URLS && value.startsWith('http://') && isLoopbackUrl(value))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'must be an https:// URL (http:// only to a loopback address with COMPANION_ALLOW_PRIVATE_URLS, locally)',
+        });
+      }
+    }
     if ((s.MANAGE_AUTH_ISSUER === undefined) !== (s.MANAGE_AUTH_AUDIENCE === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -309,6 +346,38 @@ export interface Config {
   readonly knowledgeUploadExpirySchedule: string;
   /** The waits before each webhook delivery retry, in seconds; undefined means the default (about an hour in all). */
   readonly webhookRetryScheduleSeconds: readonly number[] | undefined;
+  /** The Azure Marketplace SaaS fulfillment; undefined means no Marketplace (the landing page and webhook answer 503). */
+  readonly marketplace: MarketplaceSettings | undefined;
+  /** When closed hours are submitted to the Marketplace: minutes after the hour, and how far back unsettled hours are looked for. */
+  readonly metering: { readonly settleDelayMinutes: number; readonly lookbackHours: number };
+}
+
+/** The public Marketplace API (the Fulfillment API's paths are under `/saas`, the Metering API's under `/usageEvent`). */
+export const DEFAULT_MARKETPLACE_API_URL = 'https://marketplaceapi.microsoft.com/api';
+export const DEFAULT_MARKETPLACE_AUTHORITY_URL = 'https://login.microsoftonline.com';
+/** The Marketplace's first-party application: the resource our tokens are for, and the app that calls our webhook. */
+export const MARKETPLACE_FIRST_PARTY_APP_ID = '20e940b3-4c77-4b0b-9a53-9e16a1b010a7';
+
+export interface MarketplaceSettings {
+  /** Base of the Marketplace API, e.g. `https://marketplaceapi.microsoft.com/api`. */
+  readonly apiUrl: string;
+  /** Entra ID authority host: tokens come from `<it>/<tenantId>/oauth2/v2.0/token`. */
+  readonly authorityUrl: string;
+  /** The publisher's tenant and the Entra application registered in the offer's technical configuration. */
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** Undefined means the managed identity. */
+  readonly clientSecret: string | undefined;
+  /** The Marketplace's application id (MARKETPLACE_FIRST_PARTY_APP_ID unless a test names its fake's). */
+  readonly appId: string;
+  readonly webhook: {
+    /** The `aud` the webhook's token must carry: our application id (MARKETPLACE_CLIENT_ID by default). */
+    readonly audience: string;
+    /** The `tid` the webhook's token must carry: the publisher tenant (MARKETPLACE_TENANT_ID by default). */
+    readonly publisherTenantId: string;
+    /** Overrides the key set found through `<authority>/<publisher tenant>/v2.0/.well-known/openid-configuration`. */
+    readonly jwksUrl: string | undefined;
+  };
 }
 
 /** The GA data-plane version used when AZURE_OPENAI_API_VERSION is not set. */
@@ -402,9 +471,26 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             visionDeployment: s.AZURE_OPENAI_VISION_DEPLOYMENT,
           }
         : undefined,
+    metering: { settleDelayMinutes: s.METERING_SETTLE_MINUTES ?? 5, lookbackHours: s.METERING_LOOKBACK_HOURS ?? 72 },
     knowledgeIndex: s.KNOWLEDGE_INDEX ?? 'embedded',
     knowledgeUploadExpirySchedule: s.KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE ?? DEFAULT_KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE,
     webhookRetryScheduleSeconds: s.WEBHOOK_RETRY_SCHEDULE,
+    marketplace:
+      s.MARKETPLACE_TENANT_ID !== undefined && s.MARKETPLACE_CLIENT_ID !== undefined
+        ? {
+            apiUrl: (s.MARKETPLACE_API_URL ?? DEFAULT_MARKETPLACE_API_URL).replace(/\/+$/, ''),
+            authorityUrl: (s.MARKETPLACE_AUTHORITY_URL ?? DEFAULT_MARKETPLACE_AUTHORITY_URL).replace(/\/+$/, ''),
+            tenantId: s.MARKETPLACE_TENANT_ID,
+            clientId: s.MARKETPLACE_CLIENT_ID,
+            clientSecret: s.MARKETPLACE_CLIENT_SECRET,
+            appId: s.MARKETPLACE_APP_ID ?? MARKETPLACE_FIRST_PARTY_APP_ID,
+            webhook: {
+              audience: s.MARKETPLACE_WEBHOOK_AUDIENCE ?? s.MARKETPLACE_CLIENT_ID,
+              publisherTenantId: s.MARKETPLACE_PUBLISHER_TENANT_ID ?? s.MARKETPLACE_TENANT_ID,
+              jwksUrl: s.MARKETPLACE_WEBHOOK_JWKS_URL,
+            },
+          }
+        : undefined,
   };
 }
 
@@ -430,6 +516,42 @@ export function sessionSweepSchedule(env: Record<string, string | undefined> = p
   const parsed = timerSchedule.safeParse(env['SESSION_SWEEP_SCHEDULE']);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `SESSION_SWEEP_SCHEDULE: ${issue.message}`));
   return parsed.data ?? DEFAULT_SESSION_SWEEP_SCHEDULE;
+}
+
+/** Hourly, at minute 23: an unsubscribed organization's data goes within an hour after its 7 days of retention. */
+export const DEFAULT_MARKETPLACE_RETENTION_SCHEDULE = '0 23 * * * *';
+
+/** The Marketplace retention sweep's schedule, read when its function registers (see knowledgeUploadExpirySchedule). */
+export function marketplaceRetentionSchedule(env: Record<string, string | undefined> = process.env): string {
+  const parsed = timerSchedule.safeParse(env['MARKETPLACE_RETENTION_SCHEDULE']);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `MARKETPLACE_RETENTION_SCHEDULE: ${issue.message}`));
+  return parsed.data ?? DEFAULT_MARKETPLACE_RETENTION_SCHEDULE;
+}
+
+/** Five minutes past each hour: the Marketplace submission of the hours that have closed. */
+export const DEFAULT_METERING_SCHEDULE = '0 5 * * * *';
+/** One minute past each hour: open sessions' time in the hour that ended is recorded. */
+export const DEFAULT_USAGE_SNAPSHOT_SCHEDULE = '0 1 * * * *';
+/** Daily at 03:40 UTC: the reconciliation of the previous day with the Marketplace's usage report. */
+export const DEFAULT_METERING_RECONCILIATION_SCHEDULE = '0 40 3 * * *';
+
+function scheduleSetting(name: string, fallback: string, env: Record<string, string | undefined>): string {
+  const parsed = timerSchedule.safeParse(env[name]);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${name}: ${issue.message}`));
+  return parsed.data ?? fallback;
+}
+
+/** METERING_SCHEDULE, read when the submission timer registers (see knowledgeUploadExpirySchedule for why). */
+export function meteringSchedule(env: Record<string, string | undefined> = process.env): string {
+  return scheduleSetting('METERING_SCHEDULE', DEFAULT_METERING_SCHEDULE, env);
+}
+
+export function usageSnapshotSchedule(env: Record<string, string | undefined> = process.env): string {
+  return scheduleSetting('USAGE_SNAPSHOT_SCHEDULE', DEFAULT_USAGE_SNAPSHOT_SCHEDULE, env);
+}
+
+export function meteringReconciliationSchedule(env: Record<string, string | undefined> = process.env): string {
+  return scheduleSetting('METERING_RECONCILIATION_SCHEDULE', DEFAULT_METERING_RECONCILIATION_SCHEDULE, env);
 }
 
 let cached: Config | undefined;

@@ -3,7 +3,9 @@ import { getConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { EventPublisher } from './domain/event-publisher.js';
 import type { ManageTokenVerifier } from './domain/identity.js';
-import { consoleLogger, type Logger } from './domain/logger.js';
+import type { Logger } from './domain/logger.js';
+import type { Metrics } from './domain/metrics.js';
+import { structuredLogger, structuredMetrics } from './adapters/observability/structured-log.js';
 import { createServices, type Services } from './services/services.js';
 
 /** Everything the functions use, built once per process from the configuration. */
@@ -20,6 +22,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   readonly logger?: Logger;
+  /** Replaces the structured-log metrics (tests that assert what was recorded). */
+  readonly metrics?: Metrics;
   /** Replaces the Entra ID verifier built from MANAGE_AUTH_* (tests that sign their own tokens). */
   readonly manageTokenVerifier?: ManageTokenVerifier;
   /** Replaces the webhook-events queue publisher (tests that assert the events of one runtime alone). */
@@ -33,7 +37,8 @@ export interface RuntimeOptions {
  * so that importing the function modules (cold start) does not load the Cosmos, Storage and Identity SDKs.
  */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = options.logger ?? consoleLogger;
+  // JSON lines with the invocation's ids, which Application Insights keeps as traces (README "Operations").
+  const logger = options.logger ?? structuredLogger();
   const [
     { createAzureCredential },
     { createCosmosClient },
@@ -139,6 +144,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
   });
 
+  // Azure Marketplace SaaS fulfillment, when MARKETPLACE_TENANT_ID and MARKETPLACE_CLIENT_ID are set.
+  const marketplace =
+    config.marketplace === undefined
+      ? undefined
+      : (await import('./adapters/marketplace/marketplace-ports.js')).createMarketplacePorts(config.marketplace, container, sharedCredential, logger);
+
   const services = createServices({
     organizations: new CosmosOrganizationRepository(container('organizations')),
     rosters: new CosmosMemberRosterRepository(container('member-rosters')),
@@ -169,11 +180,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     chatModels,
     realtime,
     ...createMemoryPorts(container, storage, { chatModels, logger }),
+    usage: (await import('./adapters/metering/usage-ports.js')).createUsagePorts(config, storage, container, sharedCredential),
+    marketplace,
     healthProbes: [createStorageHealthProbe(storage.blobs), createCosmosHealthProbe(database)],
     manageTokenVerifier,
     devAdminToken: config.devAdminToken,
     clock: options.clock ?? systemClock,
     logger,
+    metrics: options.metrics ?? structuredMetrics(),
   });
 
   return {

@@ -15,6 +15,7 @@ export const KNOWLEDGE_FILE_FETCH_QUEUE = 'knowledge-file-fetch';
 export const FUNCTION_CALL_TIMEOUTS_QUEUE = 'function-call-timeouts';
 export const SESSION_EVENTS_QUEUE = 'session-events';
 export const SESSION_MEMORY_QUEUE = 'session-memory';
+export const USAGE_EVENTS_QUEUE = 'usage-events';
 /** Where the Functions host moves a message after its last failed try (host.json maxDequeueCount). */
 export const poisonQueueOf = (queueName: string): string => `${queueName}-poison`;
 /** Where the Functions host reports a blob whose blob-triggered function failed on every try (poisonBlobThreshold). */
@@ -90,6 +91,15 @@ export const STORAGE_QUEUES = [
   {
     name: poisonQueueOf(SESSION_MEMORY_QUEUE),
     purpose: 'Memory extraction jobs that failed on every try (the session is then not remembered; its transcript is unchanged).',
+  },
+  {
+    name: USAGE_EVENTS_QUEUE,
+    purpose:
+      "Sessions whose usage to record ({projectId, sessionId, reason: closed|hourly}): one per close, and one per open session at each UTC hour boundary; the function derives the session's per-hour contributions from the stored session, so repeats and reordering change nothing.",
+  },
+  {
+    name: poisonQueueOf(USAGE_EVENTS_QUEUE),
+    purpose: 'Usage messages that failed on every try (the submission settles every hour from the sessions themselves before submitting it).',
   },
   {
     name: BLOB_TRIGGER_POISON_QUEUE,

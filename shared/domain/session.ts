@@ -181,6 +181,8 @@ export interface SessionRepository {
   list(projectId: string, filter: SessionListFilter, page: PageRequest): Promise<Page<SessionSummary>>;
   /** Open sessions of every project whose `nextCheckAt` has come, oldest first, at most `limit`. */
   listDue(now: Date, limit: number): Promise<Session[]>;
+  /** Open (pending or started) sessions of every project of an organization: what a suspended subscription closes. */
+  listOpenOfOrganization(orgId: string): Promise<Session[]>;
   /** Deletes when the stored ETag is still the one given; deleting what is already gone succeeds. */
   delete(projectId: string, sessionId: string, expectedEtag?: string): Promise<void>;
   /** Create-only. */

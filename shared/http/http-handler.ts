@@ -6,11 +6,15 @@ import type { ManagePrincipal } from '../domain/identity.js';
 import type { Services } from '../services/services.js';
 import type { SessionTokenClaims } from '../services/session-tokens.js';
 import { correlationIdOf } from './correlation.js';
+import { registerInvocationScopeHook } from './invocation-scope-hook.js';
 import { readJsonBody } from './json-body.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { queryObjectOf } from './query-params.js';
 import type { BinaryBody, PrincipalOf, ResponseSpecs, RouteAuth, RouteHandler, RouteInput, RouteSpec } from './route.js';
 import { parseInput } from './zod-problems.js';
+
+// The HTTP functions load this module when the app starts, so the hook is in place before any invocation of any trigger.
+registerInvocationScopeHook();
 
 /** What the HTTP edge needs from the process: the services and the body size limit. */
 export interface HttpRuntime {

@@ -23,6 +23,7 @@ import type { IndexedChunk, KnowledgeIndex } from '../domain/knowledge/knowledge
 import { knowledgeFileRefOf, knowledgeSourcePath, type KnowledgeFileRef } from '../domain/knowledge/knowledge-paths.js';
 import type { Summarizer } from '../domain/knowledge/summarizer.js';
 import type { Logger } from '../domain/logger.js';
+import { METRIC_NAMES, type Metrics } from '../domain/metrics.js';
 import type { KnowledgeFileRecords } from './knowledge-file-records.js';
 
 export interface KnowledgeIngestDeps {
@@ -36,6 +37,8 @@ export interface KnowledgeIngestDeps {
   readonly summarizer: Summarizer | undefined;
   readonly records: KnowledgeFileRecords;
   readonly logger: Logger;
+  /** Records each ingest's duration (knowledge.ingest_ms) by outcome. */
+  readonly metrics?: Metrics | undefined;
 }
 
 /** A landed file as its blob trigger delivers it: the names bound from its path, its bytes and their ETag. */
@@ -76,6 +79,16 @@ export class KnowledgeIngest {
   constructor(private readonly deps: KnowledgeIngestDeps) {}
 
   async ingest(landed: LandedKnowledgeFile): Promise<KnowledgeIngestOutcome> {
+    const startedAt = performance.now();
+    const outcome = await this.ingestVersion(landed);
+    // Only the ingests that did the work: repeats and files gone in the meantime would flatter the figures.
+    if (outcome === 'ready' || outcome === 'failed') {
+      this.deps.metrics?.record(METRIC_NAMES.knowledgeIngestMs, Math.round(performance.now() - startedAt), { outcome });
+    }
+    return outcome;
+  }
+
+  private async ingestVersion(landed: LandedKnowledgeFile): Promise<KnowledgeIngestOutcome> {
     const etag = unquoteEtag(landed.etag);
     const ids = { projectId: landed.projectId, baseId: landed.baseId, fileId: landed.fileId };
     const sourcePath = knowledgeSourcePath(ids.projectId, ids.baseId, ids.fileId);

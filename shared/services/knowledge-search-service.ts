@@ -27,22 +27,21 @@ export class KnowledgeSearchService {
   constructor(private readonly deps: KnowledgeSearchServiceDeps) {}
 
   async search(principal: ApiKeyPrincipal, baseId: string, request: KnowledgeSearchRequest): Promise<{ results: KnowledgePassage[] }> {
-    const base = await this.deps.bases.baseOf(principal.projectId, baseId);
-    const [queryEmbedding, files] = await Promise.all([
-      this.embedQuery(request.query),
-      this.deps.knowledgeFiles.listAll(base.projectId, base.id),
-    ]);
-    const hits = await this.deps.knowledgeIndex.search({
-      projectId: base.projectId,
-      baseId: base.id,
-      query: request.query,
-      queryEmbedding,
-      top: request.top,
-    });
+    // Every read names the caller's project, so they can all run while the base itself is checked: a base that is
+    // not the project's fails the search before anything read is used.
+    const projectId = principal.projectId;
+    const files = this.deps.knowledgeFiles.listAll(projectId, baseId);
+    const hits = this.embedQuery(request.query).then((queryEmbedding) =>
+      this.deps.knowledgeIndex.search({ projectId, baseId, query: request.query, queryEmbedding, top: request.top }),
+    );
+    files.catch(() => undefined);
+    hits.catch(() => undefined);
+    await this.deps.bases.baseOf(projectId, baseId);
+    const [fileList, hitList] = await Promise.all([files, hits]);
     // A file being deleted may still have chunks for a moment; it is already gone for clients.
-    const names = new Map(files.filter((f) => f.deletingSince === undefined).map((f) => [f.id, f.originalName]));
+    const names = new Map(fileList.filter((f) => f.deletingSince === undefined).map((f) => [f.id, f.originalName]));
     const results: KnowledgePassage[] = [];
-    for (const hit of hits) {
+    for (const hit of hitList) {
       const fileName = names.get(hit.fileId);
       if (fileName === undefined) continue;
       results.push({ fileId: hit.fileId, fileName, text: hit.text, score: hit.score, page: hit.page, section: hit.section });

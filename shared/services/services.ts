@@ -17,6 +17,8 @@ import type { HealthProbe } from '../domain/health-probe.js';
 import type { JsonSchemaChecker } from '../domain/json-schema-checker.js';
 import type { ManageTokenVerifier } from '../domain/identity.js';
 import type { Logger } from '../domain/logger.js';
+import { noMetrics, type Metrics } from '../domain/metrics.js';
+import { recordClosedSessionMetrics } from './session-metrics.js';
 import type { MediaFetchQueue } from '../domain/media-fetch-job.js';
 import type { MediaIntakeStore } from '../domain/media-intake-store.js';
 import type { AvatarViewRenderer } from '../domain/media/avatar-views.js';
@@ -90,6 +92,10 @@ import { WebhookService } from './webhook-service.js';
 import type { ClientMemoryRepository, MemoryExtractionQueue } from '../domain/client-memory.js';
 import type { MemoryExtractor } from '../domain/memory-extraction.js';
 import { ClientMemoryService } from './client-memory-service.js';
+import { createUsageServices, type UsagePorts, type UsageServices } from './usage-services.js';
+import { MarketplaceDataRetention } from './marketplace-data-retention.js';
+import { MarketplaceFulfillmentService, type MarketplacePorts } from './marketplace-fulfillment-service.js';
+import { SubscriptionGate } from './marketplace-subscription-gate.js';
 
 /** Every port the services need; the composition root (shared/runtime.ts) or a test supplies them. */
 export interface ServicePorts {
@@ -162,6 +168,10 @@ export interface ServicePorts {
   readonly clientMemories: ClientMemoryRepository;
   readonly memoryQueue: MemoryExtractionQueue;
   readonly memoryExtractor: MemoryExtractor;
+  /** Usage records, the usage-events queue and Marketplace metering; absent in unit tests that do not need them. */
+  readonly usage?: UsagePorts | undefined;
+  /** Azure Marketplace SaaS fulfillment; absent without MARKETPLACE_TENANT_ID / MARKETPLACE_CLIENT_ID (and in unit tests). */
+  readonly marketplace?: MarketplacePorts | undefined;
   /** Local-only COMPANION_ALLOW_PRIVATE_URLS: media URLs may point to loopback HTTP. */
   readonly allowPrivateUrls: boolean;
   readonly healthProbes: readonly HealthProbe[];
@@ -169,6 +179,8 @@ export interface ServicePorts {
   readonly devAdminToken: string | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Session minutes and ingestion times for operators (README "Operations"); none recorded when absent. */
+  readonly metrics?: Metrics | undefined;
 }
 
 export interface Services {
@@ -213,14 +225,22 @@ export interface Services {
   readonly webhookDelivery: WebhookDeliveryService;
   /** Memory of the person behind an externalClientId: extraction after a close, reads for assembly, forgetting a session. */
   readonly memory: ClientMemoryService;
+  /** Usage per billing resource, project and hour, the usage API, and the Marketplace submission (undefined without usage ports). */
+  readonly usage: UsageServices | undefined;
+  /** The Marketplace landing page and webhook, and the deletion of cancelled subscriptions' data after 7 days. */
+  readonly marketplace: MarketplaceFulfillmentService;
+  readonly marketplaceRetention: MarketplaceDataRetention;
 }
 
 export function createServices(ports: ServicePorts): Services {
   const access = new OrganizationAccess(ports);
   const organizations = new OrganizationService({ ...ports, access });
+  // API keys of an organization whose Marketplace subscription is suspended or cancelled answer 403 SubscriptionNotActive.
+  const subscriptionGate = new SubscriptionGate(ports);
   const apiKeys = new ApiKeyService({
     ...ports,
     access,
+    subscriptionGate,
     lastUsed: new ApiKeyLastUsedRecorder(ports.apiKeys, ports.clock, ports.logger),
   });
   const digitalTwinConsent = new DigitalTwinConsentService({ ...ports, access });
@@ -239,6 +259,11 @@ export function createServices(ports: ServicePorts): Services {
   // A session with an externalClientId is remembered: its facts and summary are extracted by a queue job.
   const memory = new ClientMemoryService(ports);
   sessionWriter.onClosed((session) => memory.enqueueExtraction(session));
+  // Active seconds and billed minutes by hosting, for the operators' charts.
+  sessionWriter.onClosed(recordClosedSessionMetrics(ports.metrics ?? noMetrics));
+  // A closed session's minutes are recorded per hour by the usage-events queue function.
+  const usage = ports.usage === undefined ? undefined : createUsageServices(ports.usage, { ...ports, access });
+  if (usage !== undefined) sessionWriter.onClosed((session) => usage.recorder.enqueueClosed(session));
   const turns = new TurnEngine({
     chatModels: ports.chatModels,
     functions: functionInvoker,
@@ -251,7 +276,7 @@ export function createServices(ports: ServicePorts): Services {
     logger: ports.logger,
     now: () => ports.clock.now(),
   });
-  return {
+  const core = {
     manageAuthentication: new ManageAuthentication({
       devAdminToken: ports.devAdminToken,
       verifier: ports.manageTokenVerifier,
@@ -292,5 +317,20 @@ export function createServices(ports: ServicePorts): Services {
     webhooks: new WebhookService({ ...ports, access }),
     webhookDelivery: new WebhookDeliveryService({ ...ports, retrySchedule: ports.webhookRetrySchedule }),
     memory,
+    usage,
+  };
+  return {
+    ...core,
+    marketplace: new MarketplaceFulfillmentService({ ...ports, marketplace: ports.marketplace, sessionLifecycle: core.sessionLifecycle, subscriptionGate }),
+    marketplaceRetention: new MarketplaceDataRetention({
+      ...ports,
+      retention: ports.marketplace?.retention,
+      sessionLifecycle: core.sessionLifecycle,
+      agents: core.agents,
+      agentFunctions: core.agentFunctions,
+      faqs: core.faqs,
+      knowledgeBases: core.knowledgeBases,
+      companions: core.companions,
+    }),
   };
 }

@@ -150,6 +150,46 @@ export const COSMOS_CONTAINERS = [
     purpose:
       "Memory of the person behind an externalClientId: one document per companion and externalClientId (id derived from both) holding facts and summaries tagged with the sessions they came from; read once per session assembly, written conditionally on its ETag.",
   },
+  {
+    id: 'marketplace-subscriptions',
+    partitionKeyPath: '/id',
+    purpose:
+      'Create-only claims tying a Marketplace SaaS subscription (id = its subscription id) to the organization it created: the landing page is idempotent and the webhook finds the organization with one point read.',
+  },
+  {
+    id: 'usage-contributions',
+    partitionKeyPath: '/sessionId',
+    purpose:
+      "Usage of one session in one UTC hour (id = the hour's ISO start): seconds and billed minutes, partial while the session is open, final once it closed; create-only, replaced only by a newer revision.",
+  },
+  {
+    id: 'usage-hours',
+    partitionKeyPath: '/scope',
+    purpose:
+      "Hourly usage per scope (`resource:<billing resource id>` or `project:<id>`), id `<dimension>:<hour>`, holding each session's latest contribution and their sums (ETag-conditional); the `settled` partition marks hours whose sessions were all recorded before submission. Lists read one scope's partition.",
+    indexingPolicy: {
+      indexingMode: 'consistent',
+      automatic: true,
+      includedPaths: [{ path: '/*' }],
+      excludedPaths: [{ path: '/sessions/*' }, { path: '/"_etag"/?' }],
+    },
+  },
+  {
+    id: 'metering-events',
+    partitionKeyPath: '/resourceId',
+    purpose:
+      'Marketplace usage events per billing resource (id `<dimension>:<hour>`, frozen create-only before submission, then their status), and `carry:<dimension>` documents of expired quantities rolled into the next hour.',
+  },
+  {
+    id: 'metering-batches',
+    partitionKeyPath: '/id',
+    purpose: 'One create-only record per batchUsageEvent call (at most 25 items), written before the call; a record left pending is sent again with the same items.',
+  },
+  {
+    id: 'metering-reconciliations',
+    partitionKeyPath: '/day',
+    purpose: "The daily reconciliation of what the Marketplace accepted against its usage report (id = the UTC day).",
+  },
 ] as const satisfies readonly ContainerDefinition[];
 
 export type ContainerId = (typeof COSMOS_CONTAINERS)[number]['id'];

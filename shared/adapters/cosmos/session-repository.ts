@@ -271,6 +271,18 @@ export class CosmosSessionRepository implements SessionRepository {
     return rows.map(toSession);
   }
 
+  /** Cross-partition, and rare: only when a Marketplace subscription is suspended or cancelled. */
+  async listOpenOfOrganization(orgId: string): Promise<Session[]> {
+    const rows = await this.container.query(
+      {
+        query: "SELECT * FROM c WHERE c.type = 'session' AND c.orgId = @orgId AND (c.status = 'pending' OR c.status = 'started')",
+        parameters: [{ name: '@orgId', value: orgId }],
+      },
+      undefined,
+    );
+    return rows.map(toSession);
+  }
+
   async delete(projectId: string, sessionId: string, expectedEtag?: string): Promise<void> {
     await this.container.delete(sessionId, projectId, expectedEtag);
   }

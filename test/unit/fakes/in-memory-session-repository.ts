@@ -59,6 +59,12 @@ export class InMemorySessionRepository implements SessionRepository {
       .map((s) => structuredClone(s));
   }
 
+  async listOpenOfOrganization(orgId: string): Promise<Session[]> {
+    return [...this.sessions.values()]
+      .filter((s) => s.orgId === orgId && (s.status === 'pending' || s.status === 'started'))
+      .map((s) => structuredClone(s));
+  }
+
   async delete(projectId: string, sessionId: string, expectedEtag?: string): Promise<void> {
     const current = this.sessions.get(sessionId);
     if (current === undefined || current.projectId !== projectId) return;
