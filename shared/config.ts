@@ -117,6 +117,21 @@ export const settingsSchema = z
     COMPANION_ALLOW_PRIVATE_URLS: flag,
     /** Local only: file holding the key that wraps data keys for secrets at rest. */
     COMPANION_SECRET_KEY_FILE: optionalString,
+    /**
+     * The Key Vault key that wraps the data keys of secrets at rest (RSA-OAEP-256), as its full id:
+     * `https://<vault>.vault.azure.net/keys/<name>`, or with `/<version>` to pin one. Required in Azure; unset locally
+     * means the local key file.
+     */
+    KEY_VAULT_KEY_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^https:\/\/[^/?#\s]+\/keys\/[A-Za-z0-9-]{1,127}(\/[A-Za-z0-9]+)?\/?$/,
+          'must be a Key Vault key id: https://<vault>.vault.azure.net/keys/<name>, optionally with /<version>',
+        )
+        .transform((v) => v.replace(/\/$/, ''))
+        .optional(),
+    ),
     /** Largest request body accepted, in bytes. */
     COMPANION_MAX_BODY_BYTES: optionalInt(1024, 104_857_600),
 
@@ -196,6 +211,14 @@ export const settingsSchema = z
         code: 'custom',
         path: ['SESSION_TOKEN_SECRET'],
         message: 'is required when running in Azure: every instance must verify the tokens the others sign',
+      });
+    }
+    if (inAzure && s.KEY_VAULT_KEY_ID === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEY_VAULT_KEY_ID'],
+        message:
+          'is required when running in Azure: customer credentials are sealed with this Key Vault key, since a local key file would differ per instance',
       });
     }
     if (inAzure && s.COMPANION_DEV_ADMIN_TOKEN !== undefined) {
@@ -324,7 +347,10 @@ export interface Config {
   readonly bootstrapApiKey: string | undefined;
   readonly dataDir: string;
   readonly allowPrivateUrls: boolean;
+  /** The local key file that seals secrets at rest when no Key Vault key is configured. */
   readonly secretKeyFile: string;
+  /** The Key Vault key that seals secrets at rest (its id, versionless or pinned); undefined means the local key file. */
+  readonly keyVaultKeyId: string | undefined;
   /** Undefined locally when SESSION_TOKEN_SECRET is unset: the runtime then uses the data folder's own. */
   readonly sessionTokenSecret: string | undefined;
   /** Session token lifetime, and a new session's start deadline (default 900 s). */
@@ -445,6 +471,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: s.COMPANION_DATA_DIR,
     allowPrivateUrls: s.COMPANION_ALLOW_PRIVATE_URLS,
     secretKeyFile: s.COMPANION_SECRET_KEY_FILE ?? `${s.COMPANION_DATA_DIR}/secret.key`,
+    keyVaultKeyId: s.KEY_VAULT_KEY_ID,
     sessionTokenSecret: s.SESSION_TOKEN_SECRET,
     sessionTokenTtlSeconds: s.SESSION_TOKEN_TTL_SECONDS ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS,
     maxBodyBytes: s.COMPANION_MAX_BODY_BYTES ?? 1_048_576,

@@ -111,7 +111,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     sessionTokenSecret = await localSessionTokenSecret(config.dataDir);
   }
   const apiKeyRepository = new CosmosApiKeyRepository(container('api-keys'));
-  const sealer = new LocalKeyFileSealer(config.secretKeyFile);
+  // Secrets at rest: the Key Vault key when configured (required in Azure, where every instance must open what another
+  // sealed), else the local key file.
+  const sealer =
+    config.keyVaultKeyId !== undefined
+      ? new (await import('./adapters/secrets/key-vault-sealer.js')).KeyVaultSealer(config.keyVaultKeyId, sharedCredential())
+      : new LocalKeyFileSealer(config.secretKeyFile);
 
   let manageTokenVerifier = options.manageTokenVerifier;
   if (manageTokenVerifier === undefined && config.manageAuth !== undefined) {

@@ -193,6 +193,14 @@ describe('infra/main.json: settings', () => {
     expect(only('Microsoft.Web/sites').properties?.['keyVaultReferenceIdentity']).toContain('userAssignedIdentities');
   });
 
+  it('seals stored credentials with the vault key: KEY_VAULT_KEY_ID is its versionless id, set once the role is assigned', () => {
+    expect(settings['KEY_VAULT_KEY_ID']).toBe(
+      "[reference(resourceId('Microsoft.KeyVault/vaults/keys', variables('names').keyVault, variables('encryptionKeyName')), '2023-07-01').keyUri]",
+    );
+    const dependsOn = resourcesOf('Microsoft.Web/sites/config').find((r) => r.name.includes("'{0}/appsettings'"))?.dependsOn ?? [];
+    expect(dependsOn.some((d) => d.includes("'Microsoft.Authorization/roleAssignments'") && d.includes("encryptionKeyName")), 'the kek role assignment').toBe(true);
+  });
+
   it('has an example parameters file naming only parameters of the template, with every required one', () => {
     const required = Object.entries(main.parameters)
       .filter(([, p]) => p.defaultValue === undefined)

@@ -51,6 +51,9 @@ export class LocalKeyFileSealer implements SecretSealer {
   }
 
   async open(sealed: SealedSecret): Promise<string> {
+    if (sealed.v !== 1) {
+      throw new Error(`secret was sealed under Key Vault key ${sealed.kekId} (format v${sealed.v}); this instance holds only a local key file`);
+    }
     const kek = await this.keyEncryptionKey();
     if (sealed.kekId !== kek.id) {
       throw new Error(`secret was sealed under key ${sealed.kekId}, but this instance holds key ${kek.id}`);

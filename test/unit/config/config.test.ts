@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../shared/config.js';
 
 const minimal = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', COSMOS_ENDPOINT: 'https://localhost:8081/' };
+const KEY_ID = 'https://companionkv.vault.azure.net/keys/secrets-kek';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -47,14 +48,40 @@ describe('configuration', () => {
       ...minimal,
       WEBSITE_SITE_NAME: 'app',
       SESSION_TOKEN_SECRET: 's'.repeat(32),
+      KEY_VAULT_KEY_ID: KEY_ID,
       COMPANION_DEV_ADMIN_TOKEN: 'x'.repeat(32),
     });
     expect(problems).toEqual([expect.stringMatching(/^COMPANION_DEV_ADMIN_TOKEN:/)]);
   });
 
   it('requires a session token secret of at least 32 characters in Azure, and only checks its length locally', () => {
-    expect(problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app' })).toEqual([expect.stringMatching(/^SESSION_TOKEN_SECRET: is required/)]);
+    expect(problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app', KEY_VAULT_KEY_ID: KEY_ID })).toEqual([expect.stringMatching(/^SESSION_TOKEN_SECRET: is required/)]);
     expect(problemsOf({ ...minimal, SESSION_TOKEN_SECRET: 'short' })).toEqual([expect.stringMatching(/^SESSION_TOKEN_SECRET: must have at least 32/)]);
     expect(problemsOf(minimal)).toEqual([]);
+  });
+
+  it('refuses to start in Azure without KEY_VAULT_KEY_ID, since the local key file differs per instance', () => {
+    expect(problemsOf({ ...minimal, WEBSITE_SITE_NAME: 'app', SESSION_TOKEN_SECRET: 's'.repeat(32) })).toEqual([
+      expect.stringMatching(/^KEY_VAULT_KEY_ID: is required when running in Azure/),
+    ]);
+    expect(() => parseConfig({ ...minimal, WEBSITE_SITE_NAME: 'app', SESSION_TOKEN_SECRET: 's'.repeat(32) })).toThrow(ConfigError);
+    expect(parseConfig({ ...minimal, WEBSITE_SITE_NAME: 'app', SESSION_TOKEN_SECRET: 's'.repeat(32), KEY_VAULT_KEY_ID: KEY_ID }).keyVaultKeyId).toBe(KEY_ID);
+  });
+
+  it('seals with the local key file locally unless KEY_VAULT_KEY_ID is set, versionless or pinned', () => {
+    expect(parseConfig(minimal)).toMatchObject({ keyVaultKeyId: undefined, secretKeyFile: '.data/secret.key' });
+    expect(parseConfig({ ...minimal, KEY_VAULT_KEY_ID: `${KEY_ID}/` }).keyVaultKeyId).toBe(KEY_ID);
+    const pinned = `${KEY_ID}/0123456789abcdef0123456789abcdef`;
+    expect(parseConfig({ ...minimal, KEY_VAULT_KEY_ID: pinned }).keyVaultKeyId).toBe(pinned);
+  });
+
+  it.each([
+    'http://companionkv.vault.azure.net/keys/secrets-kek',
+    'https://companionkv.vault.azure.net/secrets/secrets-kek',
+    'https://companionkv.vault.azure.net/keys/',
+    'https://companionkv.vault.azure.net/keys/a/b/c',
+    'not a url',
+  ])('refuses KEY_VAULT_KEY_ID %s', (value) => {
+    expect(problemsOf({ ...minimal, KEY_VAULT_KEY_ID: value })).toEqual([expect.stringMatching(/^KEY_VAULT_KEY_ID: must be a Key Vault key id/)]);
   });
 });

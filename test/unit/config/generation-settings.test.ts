@@ -45,6 +45,7 @@ describe('avatar engine and speech settings', () => {
       ...minimal,
       WEBSITE_SITE_NAME: 'app',
       SESSION_TOKEN_SECRET: SECRET,
+      KEY_VAULT_KEY_ID: 'https://companionkv.vault.azure.net/keys/secrets-kek',
       AVATAR_ENGINE_URL: 'http://render.internal/jobs',
       AVATAR_ENGINE_CALLBACK_SECRET: SECRET,
       COMPANION_PUBLIC_BASE_URL: 'http://api.example.com',
