@@ -119,6 +119,7 @@ export const SETTINGS_NOT_DEPLOYED: Readonly<Record<string, string>> = {
   MARKETPLACE_WEBHOOK_JWKS_URL: 'tests only: the keys are found through the publisher tenant\'s OpenID configuration',
   MARKETPLACE_WEBHOOK_AUDIENCE: 'its default, MARKETPLACE_CLIENT_ID, is the deployment\'s',
   MARKETPLACE_PUBLISHER_TENANT_ID: 'its default, MARKETPLACE_TENANT_ID, is the deployment\'s',
+  MANAGEMENT_API_URL: 'tests only: the default is Azure Resource Manager (management.azure.com)',
   WEBSITE_SITE_NAME: 'set by the platform',
   WEBSITE_INSTANCE_ID: 'set by the platform',
 };

@@ -81,6 +81,7 @@ function managedAppTemplate(main: Template): unknown {
           parameters: {
             ...Object.fromEntries(passed.map((name) => [name, { value: `[parameters('${name}')]` }])),
             managedResourceGroupReader: { value: true },
+            managedAppMetering: { value: true },
           },
           template: main,
         },

@@ -189,6 +189,18 @@ export const settingsSchema = z
     /** When the sweep that deletes unsubscribed organizations' data runs (see marketplaceRetentionSchedule). */
     MARKETPLACE_RETENTION_SCHEDULE: timerSchedule,
 
+    /**
+     * A managed-application install: all usage is billed to the application's `resourceUsageId`, found with the managed
+     * identity through Azure Resource Manager from the app's resource group (see ManagedAppMeteringSettings).
+     */
+    MANAGED_APP_METERING: flag,
+    /** The resource id of the Function App's resource group (`/subscriptions/<id>/resourceGroups/<name>`). */
+    MANAGED_APP_RESOURCE_GROUP_ID: optionalString.pipe(
+      z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i, 'must be /subscriptions/<id>/resourceGroups/<name>').optional(),
+    ),
+    /** Tests only: the Azure Resource Manager endpoint (https://management.azure.com by default). */
+    MANAGEMENT_API_URL: optionalUrl,
+
     /** Usage submission (see meteringSchedule): minutes after an hour's end before it is submitted, and how far back. */
     METERING_SETTLE_MINUTES: optionalInt(0, 55),
     METERING_LOOKBACK_HOURS: optionalInt(1, 720),
@@ -305,7 +317,17 @@ export const settingsSchema = z
         message: 'MARKETPLACE_TENANT_ID and MARKETPLACE_CLIENT_ID are set together',
       });
     }
-    for (const name of ['MARKETPLACE_API_URL', 'MARKETPLACE_AUTHORITY_URL', 'MARKETPLACE_WEBHOOK_JWKS_URL'] as const) {
+    if (s.MANAGED_APP_METERING && s.MANAGED_APP_RESOURCE_GROUP_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MANAGED_APP_RESOURCE_GROUP_ID'], message: 'is required when MANAGED_APP_METERING is on' });
+    }
+    if (s.MANAGED_APP_METERING && s.MARKETPLACE_TENANT_ID !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MANAGED_APP_METERING'],
+        message: 'bills the managed application; it cannot be combined with the SaaS offer (MARKETPLACE_TENANT_ID)',
+      });
+    }
+    for (const name of ['MARKETPLACE_API_URL', 'MARKETPLACE_AUTHORITY_URL', 'MARKETPLACE_WEBHOOK_JWKS_URL', 'MANAGEMENT_API_URL'] as const) {
       const value = s[name];
       // Plain http only reaches a local stand-in (the Marketplace and Entra fakes of the tests).
       if (value !== undefined && !value.startsWith('https://') && !(s.COMPANION_ALLOW_PRIVATE_URLS && value.startsWith('http://') && isLoopbackUrl(value))) {
@@ -376,6 +398,22 @@ export interface Config {
   readonly marketplace: MarketplaceSettings | undefined;
   /** When closed hours are submitted to the Marketplace: minutes after the hour, and how far back unsettled hours are looked for. */
   readonly metering: { readonly settleDelayMinutes: number; readonly lookbackHours: number };
+  /** Metering of a managed-application install; undefined unless MANAGED_APP_METERING is on. */
+  readonly managedAppMetering: ManagedAppMeteringSettings | undefined;
+}
+
+/** Azure Resource Manager, where the managed identity reads the resource group and the managed application. */
+export const DEFAULT_MANAGEMENT_API_URL = 'https://management.azure.com';
+
+export interface ManagedAppMeteringSettings {
+  /** Base of Azure Resource Manager (DEFAULT_MANAGEMENT_API_URL unless a test names its fake's). */
+  readonly managementUrl: string;
+  /** The managed resource group the Function App runs in; its `managedBy` names the application. */
+  readonly resourceGroupId: string;
+  /** Base of the Marketplace API, for the Metering API. */
+  readonly apiUrl: string;
+  /** The resource the identity's Metering API tokens are for (MARKETPLACE_FIRST_PARTY_APP_ID unless a test names its fake's). */
+  readonly appId: string;
 }
 
 /** The public Marketplace API (the Fulfillment API's paths are under `/saas`, the Metering API's under `/usageEvent`). */
@@ -499,6 +537,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : undefined,
     metering: { settleDelayMinutes: s.METERING_SETTLE_MINUTES ?? 5, lookbackHours: s.METERING_LOOKBACK_HOURS ?? 72 },
+    managedAppMetering:
+      s.MANAGED_APP_METERING && s.MANAGED_APP_RESOURCE_GROUP_ID !== undefined
+        ? {
+            managementUrl: (s.MANAGEMENT_API_URL ?? DEFAULT_MANAGEMENT_API_URL).replace(/\/+$/, ''),
+            resourceGroupId: s.MANAGED_APP_RESOURCE_GROUP_ID,
+            apiUrl: (s.MARKETPLACE_API_URL ?? DEFAULT_MARKETPLACE_API_URL).replace(/\/+$/, ''),
+            appId: s.MARKETPLACE_APP_ID ?? MARKETPLACE_FIRST_PARTY_APP_ID,
+          }
+        : undefined,
     knowledgeIndex: s.KNOWLEDGE_INDEX ?? 'embedded',
     knowledgeUploadExpirySchedule: s.KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE ?? DEFAULT_KNOWLEDGE_UPLOAD_EXPIRY_SCHEDULE,
     webhookRetryScheduleSeconds: s.WEBHOOK_RETRY_SCHEDULE,

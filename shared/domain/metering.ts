@@ -17,7 +17,8 @@ export const MARKETPLACE_ACCEPTANCE_WINDOW_MS = 24 * 3_600_000;
  * - `conflict`: a Duplicate carrying another quantity: the Marketplace holds a different figure for that hour; flagged
  *   for reconciliation, nothing rolled forward;
  * - `expired`: Expired (older than 24 hours): its quantity rolls into the resource's next event (see MeteringCarry);
- * - `rejected`: another status (ResourceNotFound, InvalidDimension, ...), recorded with its reason.
+ * - `rejected`: another status (ResourceNotFound, InvalidDimension, ...), recorded with its reason; when the
+ *   organization's subscription is Suspended, its quantity is also carried and waits for a Reinstate.
  */
 export type MeteringEventState = 'open' | 'accepted' | 'conflict' | 'expired' | 'rejected';
 
@@ -185,4 +186,23 @@ export interface MeteringReconciliation {
 export interface MeteringReconciliationRepository {
   save(reconciliation: MeteringReconciliation): Promise<void>;
   get(day: string): Promise<MeteringReconciliation | undefined>;
+}
+
+/**
+ * What a managed-application install bills to (README, Deploy to Azure, As a managed application): the application
+ * whose managed resource group the service runs in. All usage of the install goes to its `resourceUsageId`, whichever
+ * organization it belongs to.
+ */
+export interface ManagedApplicationBilling {
+  /** The managed application's resource id (the resource group's `managedBy`). */
+  readonly applicationId: string;
+  /** `properties.billingDetails.resourceUsageId`: the Metering API's `resourceId`. */
+  readonly resourceUsageId: string;
+  /** The application's `plan.name`: the Metering API's `planId`. */
+  readonly planId: string;
+}
+
+export interface ManagedApplicationBillingSource {
+  /** Rejects with a message that says what is missing when the install cannot be billed (not cached). */
+  resolve(): Promise<ManagedApplicationBilling>;
 }

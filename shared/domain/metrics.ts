@@ -18,4 +18,8 @@ export const METRIC_NAMES = {
   sessionBilledMinutes: 'session.billed_minutes',
   /** The time one knowledge file's ingest took, in milliseconds; dimension `outcome` (ready, failed). */
   knowledgeIngestMs: 'knowledge.ingest_ms',
+  /** Metering API calls one submission run made. */
+  meteringCalls: 'metering.calls',
+  /** Usage events one submission run settled, by `outcome` (accepted, duplicate, conflict, expired, rejected, retryLater). */
+  meteringItems: 'metering.items',
 } as const;

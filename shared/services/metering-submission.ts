@@ -1,13 +1,17 @@
+import { METRIC_NAMES, type Metrics } from '../domain/metrics.js';
 import { randomUUID } from 'node:crypto';
 import { billingResourceOf } from '../domain/billing-resource.js';
 import type { Clock } from '../domain/clock.js';
 import { ConflictError, PreconditionFailedError } from '../domain/errors.js';
 import type { Logger } from '../domain/logger.js';
+import { isSubscriptionBlocked } from '../domain/marketplace-subscription.js';
 import {
   MARKETPLACE_ACCEPTANCE_WINDOW_MS,
   MAX_BATCH_ITEMS,
   meteringEventIdOf,
   type CarryEntry,
+  type ManagedApplicationBilling,
+  type ManagedApplicationBillingSource,
   type MeteringApi,
   type MeteringBatch,
   type MeteringBatchRepository,
@@ -46,8 +50,18 @@ export interface MeteringSubmissionDeps {
   readonly organizations: OrganizationRepository;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Each run's results (items by outcome, calls) are recorded for the operators (README, Operations). */
+  readonly metrics?: Metrics | undefined;
   readonly settings?: MeteringSettings | undefined;
+  /**
+   * A managed-application install (MANAGED_APP_METERING): every organization's usage is billed to the application's
+   * `resourceUsageId` under its plan, one event per dimension and hour for the whole install.
+   */
+  readonly managedApplication?: ManagedApplicationBillingSource | undefined;
 }
+
+/** The `orgId` of events and carries of a managed application: they hold the usage of every organization of the install. */
+export const MANAGED_APPLICATION_ORG_ID = 'managed-application';
 
 export interface MeteringRunSummary {
   settledHours: number;
@@ -81,6 +95,26 @@ export class MeteringSubmission {
   }
 
   async run(): Promise<MeteringRunSummary> {
+    const summary = await this.submit();
+    const metrics = this.deps.metrics;
+    if (metrics !== undefined) {
+      metrics.record(METRIC_NAMES.meteringCalls, summary.calls);
+      const outcomes = {
+        accepted: summary.accepted,
+        duplicate: summary.duplicates,
+        conflict: summary.conflicts,
+        expired: summary.expired,
+        rejected: summary.rejected,
+        retryLater: summary.retryLater,
+      };
+      for (const [outcome, count] of Object.entries(outcomes)) {
+        if (count > 0) metrics.record(METRIC_NAMES.meteringItems, count, { outcome });
+      }
+    }
+    return summary;
+  }
+
+  private async submit(): Promise<MeteringRunSummary> {
     const summary: MeteringRunSummary = {
       settledHours: 0,
       frozen: 0,
@@ -133,17 +167,22 @@ export class MeteringSubmission {
   private async settleClosedHours(summary: MeteringRunSummary, freeze: boolean): Promise<void> {
     const now = this.deps.clock.now();
     const lastClosed = hourStartOf(now.getTime() - this.settings.settleDelayMinutes * 60_000) - HOUR_MS;
+    // Found before anything is settled: a run that cannot find what to bill fails and leaves the hours to the next one.
+    const managedApp = freeze ? await this.deps.managedApplication?.resolve() : undefined;
     for (let hour = lastClosed - (this.settings.lookbackHours - 1) * HOUR_MS; hour <= lastClosed; hour += HOUR_MS) {
       const key = new Date(hour).toISOString();
       if (await this.deps.usageHours.isSettled(key)) continue;
       await this.deps.recorder.settleHour(key);
-      if (freeze) {
+      if (freeze && managedApp !== undefined) {
+        summary.frozen += await this.freezeManagedApplicationHour(managedApp, key);
+        if (hour === lastClosed) summary.frozen += await this.freezeCarriesInto(key, managedApp);
+      } else if (freeze) {
         for (const usage of await this.deps.usageHours.listResourceHours(key)) {
           if (usage.resourceKind !== 'marketplaceSubscription' || usage.resourceId === undefined || usage.minutes <= 0) continue;
           if (await this.freeze(usage.resourceId, usage.orgId, usage.dimension, key, usage)) summary.frozen += 1;
         }
         // Expired quantities still waiting go into the newest settled hour of their resource and dimension.
-        if (hour === lastClosed) summary.frozen += await this.freezeCarriesInto(key);
+        if (hour === lastClosed) summary.frozen += await this.freezeCarriesInto(key, undefined);
       }
       // Last: a run that dies before this settles and freezes the hour again, which finds what exists.
       await this.deps.usageHours.markSettled(key, now);
@@ -151,18 +190,42 @@ export class MeteringSubmission {
     }
   }
 
+  /** One event per dimension with the minutes of every organization of the install in the hour (any billing kind). */
+  private async freezeManagedApplicationHour(app: ManagedApplicationBilling, hour: string): Promise<number> {
+    const minutes = new Map<UsageDimension, number>();
+    for (const usage of await this.deps.usageHours.listResourceHours(hour)) {
+      if (usage.minutes > 0) minutes.set(usage.dimension, (minutes.get(usage.dimension) ?? 0) + usage.minutes);
+    }
+    let frozen = 0;
+    for (const [dimension, total] of minutes) {
+      if (await this.freeze(app.resourceUsageId, MANAGED_APPLICATION_ORG_ID, dimension, hour, { minutes: total, planId: app.planId }, app.planId)) frozen += 1;
+    }
+    return frozen;
+  }
+
   /**
    * Freezes the event of one resource, dimension and hour: its quantity is the hour's minutes plus the expired
    * quantities waiting for the pair. False when it exists already.
    */
-  private async freeze(resourceId: string, orgId: string, dimension: UsageDimension, hour: string, usage: UsageHour | undefined): Promise<boolean> {
+  private async freeze(
+    resourceId: string,
+    orgId: string,
+    dimension: UsageDimension,
+    hour: string,
+    usage: Pick<UsageHour, 'minutes' | 'planId'> | undefined,
+    /** The plan to bill under when the caller knows it (a managed application's); else the subscription's. */
+    knownPlanId?: string,
+  ): Promise<boolean> {
     const id = meteringEventIdOf(dimension, hour);
     if ((await this.deps.meteringEvents.get(resourceId, id)) !== undefined) return false;
     const now = this.deps.clock.now();
-    const org = await this.deps.organizations.get(orgId);
-    const current = org === undefined ? undefined : billingResourceOf(org);
-    // The plan the subscription has now, at submission: the Marketplace bills an hour under one plan.
-    const planId = current?.resourceId === resourceId && current.planId !== undefined ? current.planId : usage?.planId;
+    let planId = knownPlanId;
+    if (planId === undefined) {
+      const org = await this.deps.organizations.get(orgId);
+      const current = org === undefined ? undefined : billingResourceOf(org);
+      // The plan the subscription has now, at submission: the Marketplace bills an hour under one plan.
+      planId = current?.resourceId === resourceId && current.planId !== undefined ? current.planId : usage?.planId;
+    }
     const carried = await this.takeCarry(resourceId, orgId, dimension, id, now);
     const usageMinutes = usage?.minutes ?? 0;
     const quantity = usageMinutes + carried.reduce((n, c) => n + c.quantity, 0);
@@ -203,13 +266,22 @@ export class MeteringSubmission {
   }
 
   /** Events for the expired quantities still waiting, in the latest settled hour of their resource and dimension. */
-  private async freezeCarriesInto(hour: string): Promise<number> {
+  private async freezeCarriesInto(hour: string, managedApp: ManagedApplicationBilling | undefined): Promise<number> {
     let frozen = 0;
     for (const carry of await this.deps.meteringEvents.listCarries()) {
       if (!carry.entries.some((e) => e.consumedBy === undefined)) continue;
-      if (await this.freeze(carry.resourceId, carry.orgId, carry.dimension, hour, undefined)) frozen += 1;
+      const planId = managedApp?.resourceUsageId === carry.resourceId ? managedApp.planId : undefined;
+      // A suspended (or cancelled) subscription's quantities wait: the Marketplace takes usage of active ones only.
+      if (planId === undefined && (await this.subscriptionBlocked(carry.resourceId, carry.orgId))) continue;
+      if (await this.freeze(carry.resourceId, carry.orgId, carry.dimension, hour, undefined, planId)) frozen += 1;
     }
     return frozen;
+  }
+
+  /** Whether the resource is the organization's Marketplace subscription and that is Suspended or Unsubscribed now. */
+  private async subscriptionBlocked(resourceId: string, orgId: string): Promise<boolean> {
+    const subscription = (await this.deps.organizations.get(orgId))?.marketplace;
+    return subscription?.subscriptionId === resourceId && isSubscriptionBlocked(subscription.status);
   }
 
   /** Marks the waiting entries as taken by `eventId` (before it is created) and returns what it takes. */
@@ -297,8 +369,23 @@ export class MeteringSubmission {
       change = { state: 'expired', status: 'Expired', reason: result.message ?? 'Older than 24 hours; rolled into the next hour.' };
     } else {
       summary.rejected += 1;
-      change = { state: 'rejected', status: result.status, reason: result.message };
-      this.deps.logger.error('the Marketplace rejected a metered hour', { resourceId: item.resourceId, eventId: item.eventId, status: result.status });
+      const event = await this.deps.meteringEvents.get(item.resourceId, item.eventId);
+      const subscription = event?.state === 'open' ? (await this.deps.organizations.get(event.orgId))?.marketplace : undefined;
+      if (event !== undefined && subscription?.subscriptionId === item.resourceId && subscription.status === 'Suspended') {
+        // Refused because the subscription is suspended: recorded, not resent, and its quantity waits (carried, keyed
+        // by this event) for a Reinstate, after which it goes out in the resource's next event.
+        await this.addCarry(item.resourceId, event.orgId, item.dimension, item.eventId, item.quantity, now);
+        const reason = `${result.message ?? result.status} (subscription suspended; the quantity is carried to the next event after a Reinstate)`;
+        change = { state: 'rejected', status: result.status, reason };
+        this.deps.logger.warn('a metered hour of a suspended subscription was refused; its quantity waits for a Reinstate', {
+          resourceId: item.resourceId,
+          eventId: item.eventId,
+          status: result.status,
+        });
+      } else {
+        change = { state: 'rejected', status: result.status, reason: result.message };
+        this.deps.logger.error('the Marketplace rejected a metered hour', { resourceId: item.resourceId, eventId: item.eventId, status: result.status });
+      }
     }
     await withOptimisticRetry(async () => {
       const event = await this.deps.meteringEvents.get(item.resourceId, item.eventId);

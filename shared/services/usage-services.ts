@@ -1,6 +1,8 @@
+import type { Metrics } from '../domain/metrics.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../domain/logger.js';
 import type {
+  ManagedApplicationBillingSource,
   MeteringApi,
   MeteringBatchRepository,
   MeteringEventRepository,
@@ -28,6 +30,8 @@ export interface UsagePorts {
   /** Undefined without Marketplace settings: usage is recorded but not submitted. */
   readonly meteringApi: MeteringApi | undefined;
   readonly meteringSettings?: MeteringSettings | undefined;
+  /** Set in a managed-application install (MANAGED_APP_METERING): all usage is billed to the application. */
+  readonly managedApplication?: ManagedApplicationBillingSource | undefined;
 }
 
 export interface UsageServices {
@@ -50,6 +54,7 @@ export function createUsageServices(
     readonly access: OrganizationAccess;
     readonly clock: Clock;
     readonly logger: Logger;
+    readonly metrics?: Metrics | undefined;
   },
 ): UsageServices {
   const recorder = new UsageRecorder({ ...core, ...usage });

@@ -6,7 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
  * A local stand-in for the Azure Marketplace Metering API with its rules: `POST /api/batchUsageEvent` (at most 25
  * items, else 400; a status per item in a 200 answer), one accepted event per resource, dimension and hour (a repeat
  * is `Duplicate` carrying the accepted event, with its quantity), the 24-hour window (`Expired`), unknown resources
- * (`ResourceNotFound`), unknown dimensions (`InvalidDimension`), plans other than the subscription's
+ * (`ResourceNotFound`), suspended subscriptions (`ResourceNotActive`), unknown dimensions (`InvalidDimension`), plans other than the subscription's
  * (`BadArgument`), and bearer tokens signed by the Entra fake for the Marketplace's audience. `GET /api/usageEvents`
  * is the usage report reconciliation reads. Tests inject 429/5xx answers and a crash after processing (the events
  * are taken, the connection dies before the answer).
@@ -28,6 +28,11 @@ export interface FakeMeteringApi {
   /** A SaaS subscription that can be metered, on a plan. */
   addSubscription(resourceId: string, planId: string, dimensions?: readonly string[]): void;
   changePlan(resourceId: string, planId: string): void;
+  /**
+   * Suspends or reinstates a subscription. Usage of a suspended one is refused per item with `ResourceNotActive`
+   * (assumed; the Metering API documents only that usage is emitted against an active, subscribed resource).
+   */
+  setActive(resourceId: string, active: boolean): void;
   /** An event the Marketplace already holds (e.g. sent by someone else), so ours comes back a Duplicate. */
   seedAccepted(event: Omit<AcceptedUsageEvent, 'usageEventId' | 'messageTime'>): void;
   /** The next `times` batch calls answer `status` (429 with Retry-After, 500, 503) without processing anything. */
@@ -56,7 +61,7 @@ const hourOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) *
 export async function startFakeMeteringApi(options: FakeMeteringOptions): Promise<FakeMeteringApi> {
   const now = options.now ?? (() => new Date());
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-  const subscriptions = new Map<string, { planId: string; dimensions: Set<string> }>();
+  const subscriptions = new Map<string, { planId: string; dimensions: Set<string>; active: boolean }>();
   const events = new Map<string, AcceptedUsageEvent>();
   const failures: number[] = [];
   let crashNext = false;
@@ -92,6 +97,7 @@ export async function startFakeMeteringApi(options: FakeMeteringOptions): Promis
     if (!(quantity > 0)) return fail('InvalidQuantity', 'BadArgument', 'The quantity must be greater than 0.');
     const subscription = subscriptions.get(resourceId);
     if (subscription === undefined) return fail('ResourceNotFound', 'BadArgument', 'The resource was not found.');
+    if (!subscription.active) return fail('ResourceNotActive', 'BadArgument', 'The resource is not active (suspended).');
     if (!subscription.dimensions.has(dimension)) return fail('InvalidDimension', 'BadArgument', 'The dimension is not defined on the plan.');
     if (planId !== subscription.planId) return fail('Error', 'BadArgument', 'The planId is not the plan of the subscription.');
     const current = now().getTime();
@@ -226,11 +232,15 @@ export async function startFakeMeteringApi(options: FakeMeteringOptions): Promis
   return {
     apiUrl: `http://127.0.0.1:${port}/api`,
     addSubscription(resourceId, planId, dimensions = ['byoLlmMinutes', 'hostedLlmMinutes']) {
-      subscriptions.set(resourceId, { planId, dimensions: new Set(dimensions) });
+      subscriptions.set(resourceId, { planId, dimensions: new Set(dimensions), active: true });
     },
     changePlan(resourceId, planId) {
       const subscription = subscriptions.get(resourceId);
       if (subscription !== undefined) subscriptions.set(resourceId, { ...subscription, planId });
+    },
+    setActive(resourceId, active) {
+      const subscription = subscriptions.get(resourceId);
+      if (subscription !== undefined) subscriptions.set(resourceId, { ...subscription, active });
     },
     seedAccepted(event) {
       const hour = hourOf(event.hour);

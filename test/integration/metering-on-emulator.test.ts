@@ -1,7 +1,9 @@
+import type { Metrics } from '../../shared/domain/metrics.js';
 import { InvocationContext } from '@azure/functions';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { CountedContainer } from '../../shared/adapters/cosmos/counted-container.js';
+import { CosmosMeteringEventRepository } from '../../shared/adapters/cosmos/metering-repositories.js';
 import { CosmosOrganizationRepository } from '../../shared/adapters/cosmos/organization-repository.js';
 import { CosmosProjectRepository } from '../../shared/adapters/cosmos/project-repository.js';
 import { CosmosSessionRepository } from '../../shared/adapters/cosmos/session-repository.js';
@@ -65,7 +67,7 @@ async function sessionBetween(start: string, end: string): Promise<Json> {
 }
 
 /** A submission service as a new process would build it, with its ports optionally sabotaged. */
-function freshSubmission(sabotage: (ports: UsagePorts) => UsagePorts = (p) => p) {
+function freshSubmission(sabotage: (ports: UsagePorts) => UsagePorts = (p) => p, metrics?: Metrics) {
   const container = (id: string) => new CountedContainer(runtime!.cosmosDatabase.container(id));
   const ports = sabotage(
     createUsagePorts(runtime!.config, { queues: QueueServiceClient.fromConnectionString(inject('storageConnectionString')) }, container, () => {
@@ -79,10 +81,12 @@ function freshSubmission(sabotage: (ports: UsagePorts) => UsagePorts = (p) => p)
     access: runtime!.services.access,
     clock,
     logger: silentLogger,
+    metrics,
   });
 }
 
 class ProcessDied extends Error {}
+
 
 const acceptedOf = (dimension = 'hostedLlmMinutes') =>
   Object.fromEntries(
@@ -100,6 +104,14 @@ async function setPlan(planId: string): Promise<void> {
     marketplace: { subscriptionId: SUBSCRIPTION, offerId: 'companion-api', planId, status: 'Subscribed', purchaser: {}, updatedAt: clock.now().toISOString() },
   });
   metering.changePlan(SUBSCRIPTION, planId);
+}
+
+/** Suspends or reinstates the subscription, on our side (as the fulfillment webhook would) and on the Marketplace's. */
+async function setSuspended(suspended: boolean): Promise<void> {
+  const organizations = new CosmosOrganizationRepository(new CountedContainer(runtime!.cosmosDatabase.container('organizations')));
+  const org = (await organizations.get('org_local'))!;
+  await organizations.replace({ ...org, marketplace: { ...org.marketplace!, status: suspended ? 'Suspended' : 'Subscribed', updatedAt: clock.now().toISOString() } });
+  metering.setActive(SUBSCRIPTION, !suspended);
 }
 
 beforeAll(async () => {
@@ -171,8 +183,15 @@ describe('Marketplace metering', () => {
     await expect(dying.submission.run()).rejects.toBeInstanceOf(ProcessDied);
     expect(metering.calls).toHaveLength(0);
 
-    const summary = await freshSubmission().submission.run();
+    const recorded: { name: string; value: number; dimensions?: Readonly<Record<string, string>> }[] = [];
+    const metrics: Metrics = { record: (name, value, dimensions) => void recorded.push({ name, value, ...(dimensions === undefined ? {} : { dimensions }) }) };
+    const summary = await freshSubmission((p) => p, metrics).submission.run();
     expect(summary).toMatchObject({ calls: 1, accepted: 2, duplicates: 0 });
+    // The run's results reach the operators' metrics.
+    expect(recorded).toEqual([
+      { name: 'metering.calls', value: 1 },
+      { name: 'metering.items', value: 2, dimensions: { outcome: 'accepted' } },
+    ]);
     expect(acceptedOf()).toEqual({ [hourKey(0)]: 10, [hourKey(1)]: 47 });
     expect(new Set(metering.accepted().map((e) => e.planId))).toEqual(new Set(['premium']));
     // Nothing left to do.
@@ -269,5 +288,34 @@ describe('Marketplace metering', () => {
     );
     expect(differences.filter((d) => d.kind === 'acceptedVsReported' && d.dimension === 'hostedLlmMinutes')).toEqual([]);
     expect(differences).toHaveLength(2);
+  });
+
+  it('an hour of a suspended subscription is recorded as refused with its reason, not resent while suspended, and billed in the next hour after a Reinstate', async () => {
+    await sessionBetween(at(31, 0), at(31, 14, 30)); // 15 min
+    setClock(at(31, 20));
+    await setSuspended(true);
+
+    setClock(at(32, 6));
+    expect(await freshSubmission().submission.run()).toMatchObject({ calls: 1, rejected: 1, accepted: 0, retryLater: 0 });
+    const events = new CosmosMeteringEventRepository(new CountedContainer(runtime!.cosmosDatabase.container('metering-events')));
+    const refused = await events.get(SUBSCRIPTION, `hostedLlmMinutes:${hourKey(31)}`);
+    expect(refused).toMatchObject({ state: 'rejected', status: 'ResourceNotActive', quantity: 15 });
+    expect(refused!.reason).toMatch(/suspended/);
+    expect(acceptedOf()[hourKey(31)]).toBeUndefined();
+
+    // While suspended nothing is sent again.
+    setClock(at(33, 6));
+    expect(await freshSubmission().submission.run()).toMatchObject({ calls: 0, frozen: 0 });
+
+    setClock(at(33, 40));
+    await setSuspended(false);
+    setClock(at(34, 6));
+    expect(await freshSubmission().submission.run()).toMatchObject({ calls: 1, accepted: 1, frozen: 1 });
+    expect(acceptedOf()[hourKey(33)]).toBe(15);
+    const carriedInto = await events.get(SUBSCRIPTION, `hostedLlmMinutes:${hourKey(33)}`);
+    expect(carriedInto).toMatchObject({ state: 'accepted', usageMinutes: 0, quantity: 15, carried: [{ fromEventId: `hostedLlmMinutes:${hourKey(31)}`, quantity: 15 }] });
+    // Taken once.
+    setClock(at(35, 6));
+    expect(await freshSubmission().submission.run()).toMatchObject({ calls: 0, frozen: 0 });
   });
 });

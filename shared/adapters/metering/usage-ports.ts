@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { QueueServiceClient } from '@azure/storage-queue';
-import type { MarketplaceSettings } from '../../config.js';
+import type { ManagedAppMeteringSettings, MarketplaceSettings } from '../../config.js';
 import { usageEventMessageSchema, type UsageEventMessage, type UsageEventQueue } from '../../domain/usage.js';
 import type { MeteringSettings } from '../../services/metering-submission.js';
 import type { UsagePorts } from '../../services/usage-services.js';
@@ -10,6 +10,7 @@ import { CosmosUsageContributionRepository, CosmosUsageHourRepository, CosmosUsa
 import { createMarketplaceTokenProvider } from '../marketplace/marketplace-token-provider.js';
 import { sendJsonMessage } from '../queue-send.js';
 import { USAGE_EVENTS_QUEUE } from '../queues.js';
+import { ArmManagedApplicationBilling, identityMeteringTokens } from './managed-application-billing.js';
 import { MarketplaceMeteringClient } from './marketplace-metering-client.js';
 
 /** The `usage-events` storage queue. */
@@ -22,12 +23,17 @@ export class StorageQueueUsageEventQueue implements UsageEventQueue {
 }
 
 export function createUsagePorts(
-  config: { readonly marketplace: MarketplaceSettings | undefined; readonly metering?: MeteringSettings | undefined },
+  config: {
+    readonly marketplace: MarketplaceSettings | undefined;
+    readonly metering?: MeteringSettings | undefined;
+    readonly managedAppMetering?: ManagedAppMeteringSettings | undefined;
+  },
   storage: { readonly queues: QueueServiceClient },
   container: (id: string) => CountedContainer,
   credential: () => TokenCredential,
 ): UsagePorts {
   const marketplace = config.marketplace;
+  const managedApp = config.managedAppMetering;
   return {
     usageContributions: new CosmosUsageContributionRepository(container('usage-contributions')),
     usageHours: new CosmosUsageHourRepository(container('usage-hours')),
@@ -36,10 +42,17 @@ export function createUsagePorts(
     meteringEvents: new CosmosMeteringEventRepository(container('metering-events')),
     meteringBatches: new CosmosMeteringBatchRepository(container('metering-batches')),
     meteringReconciliations: new CosmosMeteringReconciliationRepository(container('metering-reconciliations')),
+    // A managed-application install: the identity's own tokens, and all usage billed to the application.
     meteringApi:
-      marketplace === undefined
+      managedApp !== undefined
+        ? new MarketplaceMeteringClient({ apiUrl: managedApp.apiUrl, tokens: identityMeteringTokens(credential, managedApp.appId) })
+        : marketplace === undefined
+          ? undefined
+          : new MarketplaceMeteringClient({ apiUrl: marketplace.apiUrl, tokens: createMarketplaceTokenProvider(marketplace, credential) }),
+    managedApplication:
+      managedApp === undefined
         ? undefined
-        : new MarketplaceMeteringClient({ apiUrl: marketplace.apiUrl, tokens: createMarketplaceTokenProvider(marketplace, credential) }),
+        : new ArmManagedApplicationBilling({ managementUrl: managedApp.managementUrl, resourceGroupId: managedApp.resourceGroupId, credential }),
     meteringSettings: config.metering,
   };
 }
