@@ -16,7 +16,7 @@ import { ConflictError } from '../../domain/errors.js';
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listFilteredPageNewestFirst } from './top-n-paging.js';
 
 const CONTAINER = 'companions';
 
@@ -167,29 +167,11 @@ export class CosmosCompanionRepository implements CompanionRepository {
   }
 
   async list(projectId: string, filter: CompanionFilter, page: PageRequest): Promise<Page<Companion>> {
-    const filtered = whereOf(projectId, filter);
-    const all = whereOf(projectId, {});
-    const unfiltered = filtered.parameters.length === all.parameters.length;
-    const [rows, filteredCount, totalCount] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top * FROM c WHERE ${filtered.where} ORDER BY c.created DESC`,
-          parameters: [...filtered.parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${filtered.where}`, parameters: filtered.parameters }, projectId),
-      unfiltered
-        ? undefined
-        : this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${all.where}`, parameters: all.parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toCompanion),
-      filteredCount,
-      totalCount: totalCount ?? filteredCount,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listFilteredPageNewestFirst(
+      this.container,
+      { filtered: whereOf(projectId, filter), all: whereOf(projectId, {}), partitionKey: projectId, orderBy: 'created', page },
+      toCompanion,
+    );
   }
 
   async create(companion: NewCompanion): Promise<Companion> {

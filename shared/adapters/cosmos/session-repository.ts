@@ -4,7 +4,7 @@ import { ConflictError } from '../../domain/errors.js';
 import type { SqlParameter } from '@azure/cosmos';
 import type { Page, PageRequest } from '../../domain/page.js';
 import type { NewSession, Session, SessionListFilter, SessionRepository, SessionSummary } from '../../domain/session.js';
-import { pageSlice, topNeededFor } from './top-n-paging.js';
+import { listFilteredPageNewestFirst } from './top-n-paging.js';
 import type { CountedContainer } from './counted-container.js';
 import { parseDocument } from './document-parsing.js';
 
@@ -230,30 +230,18 @@ export class CosmosSessionRepository implements SessionRepository {
   }
 
   async list(projectId: string, filter: SessionListFilter, page: PageRequest): Promise<Page<SessionSummary>> {
-    const filtered = whereOf(projectId, filter);
-    const all = whereOf(projectId, {});
-    const unfiltered = filtered.parameters.length === all.parameters.length;
-    const fields = SUMMARY_FIELDS.map((field) => `c.${field}`).join(', ');
-    const [rows, filteredCount, totalCount] = await Promise.all([
-      this.container.query(
-        {
-          query: `SELECT TOP @top ${fields} FROM c WHERE ${filtered.where} ORDER BY c.createdAt DESC`,
-          parameters: [...filtered.parameters, { name: '@top', value: topNeededFor(page) }],
-        },
-        projectId,
-      ),
-      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${filtered.where}`, parameters: filtered.parameters }, projectId),
-      unfiltered
-        ? undefined
-        : this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${all.where}`, parameters: all.parameters }, projectId),
-    ]);
-    return {
-      items: pageSlice(rows, page).map(toSummary),
-      filteredCount,
-      totalCount: totalCount ?? filteredCount,
-      pageIndex: page.pageIndex,
-      pageSize: page.pageSize,
-    };
+    return listFilteredPageNewestFirst(
+      this.container,
+      {
+        filtered: whereOf(projectId, filter),
+        all: whereOf(projectId, {}),
+        partitionKey: projectId,
+        orderBy: 'createdAt',
+        select: SUMMARY_FIELDS,
+        page,
+      },
+      toSummary,
+    );
   }
 
   /** The sweeper's one cross-partition query: only open sessions carry nextCheckAt. */

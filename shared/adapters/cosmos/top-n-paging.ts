@@ -16,10 +16,54 @@ export function pageSlice<T>(rows: readonly T[], page: PageRequest): T[] {
   return rows.slice(start, start + page.pageSize);
 }
 
+export interface WhereClause {
+  readonly where: string;
+  readonly parameters: readonly SqlParameter[];
+}
+
 /**
- * One page of the documents matching `where` in one partition, newest first by `orderBy`, with the match count: the
- * list query of every management list.
+ * One page of the documents matching `filtered` in one partition, newest first by `orderBy`, with `filteredCount`
+ * and `totalCount` (the documents matching `all`; counted once when no filter narrows it): the list query of every
+ * list. `select` names the fields to read (all by default).
  */
+export async function listFilteredPageNewestFirst<T>(
+  container: CountedContainer,
+  request: {
+    readonly filtered: WhereClause;
+    readonly all: WhereClause;
+    readonly partitionKey: string;
+    readonly orderBy: 'created' | 'createdAt';
+    readonly select?: readonly string[];
+    readonly page: PageRequest;
+  },
+  map: (document: StoredDocument) => T,
+): Promise<Page<T>> {
+  const { filtered, all, partitionKey, orderBy, page } = request;
+  const fields = request.select === undefined ? '*' : request.select.map((field) => `c.${field}`).join(', ');
+  const unfiltered = filtered.where === all.where && filtered.parameters.length === all.parameters.length;
+  const count = (clause: WhereClause) =>
+    container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${clause.where}`, parameters: [...clause.parameters] }, partitionKey);
+  const [rows, filteredCount, totalCount] = await Promise.all([
+    container.query(
+      {
+        query: `SELECT TOP @top ${fields} FROM c WHERE ${filtered.where} ORDER BY c.${orderBy} DESC`,
+        parameters: [...filtered.parameters, { name: '@top', value: topNeededFor(page) }],
+      },
+      partitionKey,
+    ),
+    count(filtered),
+    unfiltered ? undefined : count(all),
+  ]);
+  return {
+    items: pageSlice(rows, page).map(map),
+    filteredCount,
+    totalCount: totalCount ?? filteredCount,
+    pageIndex: page.pageIndex,
+    pageSize: page.pageSize,
+  };
+}
+
+/** `listFilteredPageNewestFirst` for a list without filters: every match is in scope. */
 export async function listPageNewestFirst<T>(
   container: CountedContainer,
   request: {
@@ -31,22 +75,10 @@ export async function listPageNewestFirst<T>(
   },
   map: (document: StoredDocument) => T,
 ): Promise<Page<T>> {
-  const { where, parameters, partitionKey, orderBy, page } = request;
-  const [rows, total] = await Promise.all([
-    container.query(
-      {
-        query: `SELECT TOP @top * FROM c WHERE ${where} ORDER BY c.${orderBy} DESC`,
-        parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
-      },
-      partitionKey,
-    ),
-    container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters: [...parameters] }, partitionKey),
-  ]);
-  return {
-    items: pageSlice(rows, page).map(map),
-    filteredCount: total,
-    totalCount: total,
-    pageIndex: page.pageIndex,
-    pageSize: page.pageSize,
-  };
+  const clause = { where: request.where, parameters: request.parameters };
+  return listFilteredPageNewestFirst(
+    container,
+    { filtered: clause, all: clause, partitionKey: request.partitionKey, orderBy: request.orderBy, page: request.page },
+    map,
+  );
 }
