@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { startAzurite } from '../local/emulators/azurite.js';
-import { startCosmosServer } from '../local/emulators/cosmos.js';
+import { startBenchEmulators } from './bench-emulators.js';
 import { AzureCompanionAssetStore } from '../shared/adapters/companion-asset-blob-store.js';
 import { CosmosCompanionRepository } from '../shared/adapters/cosmos/companion-repository.js';
 import { CountedContainer } from '../shared/adapters/cosmos/counted-container.js';
@@ -71,19 +67,10 @@ async function makePhoto(): Promise<Buffer> {
 export async function runAvatarGenerationBench(options: { iterations?: number; warmup?: number } = {}): Promise<AvatarGenerationBenchResults> {
   const iterations = Math.max(20, options.iterations ?? 30);
   const warmup = options.warmup ?? 3;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'companion-bench-avatar-'));
-  const [azurite, cosmos] = await Promise.all([
-    startAzurite({ location: path.join(root, 'azurite') }),
-    startCosmosServer({ certDir: path.join(root, 'cosmos') }),
-  ]);
+  const emulators = await startBenchEmulators('companion-bench-avatar-');
   try {
     const config = parseConfig({
-      AzureWebJobsStorage: azurite.connectionString,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      COSMOS_EMULATOR_CERT_FILE: cosmos.certFile,
-      COSMOS_DATABASE: 'bench-avatar',
-      COMPANION_DATA_DIR: path.join(root, 'data'),
+      ...emulators.settings('bench-avatar'),
     });
     const runtime = await createRuntime(config, { logger: { warn: () => undefined, error: () => undefined } });
     try {
@@ -150,7 +137,6 @@ export async function runAvatarGenerationBench(options: { iterations?: number; w
       await runtime.dispose();
     }
   } finally {
-    await Promise.all([azurite.stop(), cosmos.stop()]);
-    rmSync(root, { recursive: true, force: true });
+    await emulators.stop();
   }
 }

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Database } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { startAzurite } from '../local/emulators/azurite.js';
-import { startCosmosServer } from '../local/emulators/cosmos.js';
+import { startBenchEmulators } from './bench-emulators.js';
 import { CountedContainer } from '../shared/adapters/cosmos/counted-container.js';
 import { CosmosKnowledgeChunkPageRepository } from '../shared/adapters/cosmos/knowledge-chunk-page-repository.js';
 import { createDocumentExtractor } from '../shared/adapters/knowledge/extraction/document-extractor.js';
@@ -202,19 +198,11 @@ export async function runKnowledgeIngestBench(
 ): Promise<KnowledgeIngestBenchResults> {
   const iterations = Math.max(3, options.iterations ?? 8);
   const warmup = options.warmup ?? 1;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'bench-knowledge-ingest-'));
-  const [azurite, cosmos] = await Promise.all([
-    startAzurite({ location: path.join(root, 'azurite') }),
-    startCosmosServer({ certDir: path.join(root, 'cosmos') }),
-  ]);
+  const emulators = await startBenchEmulators('bench-knowledge-ingest-');
+  const { azurite } = emulators;
   try {
     const config = parseConfig({
-      AzureWebJobsStorage: azurite.connectionString,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      COSMOS_EMULATOR_CERT_FILE: cosmos.certFile,
-      COSMOS_DATABASE: 'bench-knowledge-ingest',
-      COMPANION_DATA_DIR: path.join(root, 'data'),
+      ...emulators.settings('bench-knowledge-ingest'),
     });
     const runtime = await createRuntime(config, { logger: { warn: () => undefined, error: () => undefined } });
     try {
@@ -286,8 +274,7 @@ export async function runKnowledgeIngestBench(
       await runtime.dispose();
     }
   } finally {
-    await Promise.all([azurite.stop(), cosmos.stop()]);
-    rmSync(root, { recursive: true, force: true });
+    await emulators.stop();
   }
 }
 

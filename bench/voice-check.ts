@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { parseBuffer } from 'music-metadata';
-import { startAzurite } from '../local/emulators/azurite.js';
-import { startCosmosServer } from '../local/emulators/cosmos.js';
+import { startBenchEmulators } from './bench-emulators.js';
 import { createLibraryMediaInspector } from '../shared/adapters/media/library-media-inspector.js';
 import { parseConfig } from '../shared/config.js';
 import { COMPANION_MEDIA_CONTAINER } from '../shared/domain/companion.js';
@@ -96,19 +92,11 @@ export async function runVoiceCheckBench(options: { readonly iterations?: number
   // Each iteration takes tens of milliseconds; enough of them keep the p95 from being one or two slow samples.
   const iterations = Math.max(30, options.iterations ?? 120);
   const warmup = options.warmup ?? 5;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'bench-voice-check-'));
-  const [azurite, cosmos] = await Promise.all([
-    startAzurite({ location: path.join(root, 'azurite') }),
-    startCosmosServer({ certDir: path.join(root, 'cosmos') }),
-  ]);
+  const emulators = await startBenchEmulators('bench-voice-check-');
+  const { azurite } = emulators;
   try {
     const config = parseConfig({
-      AzureWebJobsStorage: azurite.connectionString,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      COSMOS_EMULATOR_CERT_FILE: cosmos.certFile,
-      COSMOS_DATABASE: 'bench-voice-check',
-      COMPANION_DATA_DIR: path.join(root, 'data'),
+      ...emulators.settings('bench-voice-check'),
       COMPANION_DEV_ADMIN_TOKEN: DEV_TOKEN,
       // The twins' URLs point at loopback; nothing fetches them (no host runs), the files are stored directly.
       COMPANION_ALLOW_PRIVATE_URLS: '1',
@@ -237,7 +225,6 @@ export async function runVoiceCheckBench(options: { readonly iterations?: number
       await runtime.dispose();
     }
   } finally {
-    await Promise.all([azurite.stop(), cosmos.stop()]);
-    rmSync(root, { recursive: true, force: true });
+    await emulators.stop();
   }
 }
