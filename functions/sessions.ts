@@ -49,6 +49,7 @@ const createConnection = defineRoute({
   method: 'POST',
   route: 'public/agents/{agentId}/connections',
   auth: 'apiKey',
+  dashboard: 'playground',
   summary:
     'Open a session with an agent and get its session token (valid 15 minutes unless SESSION_TOKEN_TTL_SECONDS says ' +
     'otherwise; a session not started by then closes with connection_timeout)',
@@ -77,6 +78,7 @@ const createInlineConnection = defineRoute({
   method: 'POST',
   route: 'public/connections',
   auth: 'apiKey',
+  dashboard: 'playground',
   summary:
     'Open a session without a saved agent: the companion, voice, settings, functions, FAQs and knowledge base are given ' +
     'inline and checked as an agent\'s would be',
@@ -209,6 +211,7 @@ const endConnection = defineRoute({
   method: 'DELETE',
   route: 'public/connections/{id}',
   auth: 'apiKey',
+  dashboard: 'playground',
   summary: 'End a live session (closeReason connection_closed, or not_started if it never started); ending an ended one changes nothing',
   tags,
   params: connectionPathParams,

@@ -15,6 +15,7 @@ const getProjectUsage = defineRoute({
   name: 'public-usage-get',
   method: 'GET',
   route: 'public/usage',
+  dashboard: 'admin',
   auth: 'apiKey',
   summary: "Active minutes and cost per dimension for the key's project, by hour or day",
   tags: ['Usage'],

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import { quoteEtag } from '../domain/etag.js';
 import type { ManagePrincipal } from '../domain/identity.js';
+import type { DashboardUse } from '../services/dashboard-access.js';
 import type { Services } from '../services/services.js';
 import type { SessionTokenClaims } from '../services/session-tokens.js';
 import { correlationIdOf } from './correlation.js';
@@ -43,10 +44,28 @@ interface AnyReply {
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
-async function authenticate<A extends RouteAuth>(auth: A, request: HttpRequest, services: Services): Promise<PrincipalOf<A>> {
+function dashboardUseOf(route: Pick<RouteSpec<undefined, undefined, undefined, ResponseSpecs, RouteAuth>, 'method' | 'dashboard'>): DashboardUse {
+  if (route.dashboard !== undefined) return route.dashboard;
+  return route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'admin';
+}
+
+async function authenticate<A extends RouteAuth>(
+  route: Pick<RouteSpec<undefined, undefined, undefined, ResponseSpecs, A>, 'auth' | 'method' | 'dashboard'>,
+  request: HttpRequest,
+  services: Services,
+): Promise<PrincipalOf<A>> {
+  const auth = route.auth;
   // The conditional type cannot be narrowed through `auth` by the compiler; each branch returns the matching principal.
   if (auth === 'apiKey') {
-    const principal: ApiKeyPrincipal = await services.apiKeys.authenticate(request.headers.get('x-api-key') ?? undefined);
+    const apiKey = request.headers.get('x-api-key');
+    const dashboardProject = request.headers.get('x-project-id');
+    // The dashboard: a signed-in user's /manage token on behalf of one of their organization's projects.
+    if (apiKey === null && dashboardProject !== null) {
+      const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
+      const principal: ApiKeyPrincipal = await services.dashboardAccess.authenticate(token, dashboardProject, dashboardUseOf(route));
+      return principal as PrincipalOf<A>;
+    }
+    const principal: ApiKeyPrincipal = await services.apiKeys.authenticate(apiKey ?? undefined);
     return principal as PrincipalOf<A>;
   }
   if (auth === 'manage') {
@@ -108,7 +127,7 @@ export function httpHandler<
     };
     try {
       const runtime = await provideRuntime();
-      const principal = await authenticate(route.auth, request, runtime.services);
+      const principal = await authenticate(route, request, runtime.services);
       const input = {
         params: route.params === undefined ? undefined : parseInput(route.params, request.params, 'path'),
         query: route.query === undefined ? undefined : parseInput(route.query, queryObjectOf(request.query), 'query'),
@@ -141,7 +160,7 @@ export function httpHandler<
       if (!expected) {
         context.error('unhandled error', { route: route.name, requestId: context.invocationId, correlationId, error });
       }
-      if (problem.status === 401 && (route.auth === 'manage' || route.auth === 'session')) headers['WWW-Authenticate'] = 'Bearer';
+      if (problem.status === 401 && (route.auth === 'manage' || route.auth === 'session' || request.headers.has('x-project-id'))) headers['WWW-Authenticate'] = 'Bearer';
       return {
         status: problem.status,
         headers: { ...baseHeaders, ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },

@@ -42,6 +42,12 @@ export interface RouteSpec<
   /** Azure Functions route template without a leading slash, e.g. `manage/orgs/{orgId}`. */
   readonly route: string;
   readonly auth: A;
+  /**
+   * For `apiKey` routes, which the dashboard also calls with a `/manage` token and `X-Project-Id`: `playground` lets
+   * organization members use a route that changes something (opening and ending Playground sessions). Members may
+   * read (GET) unless the route says `admin` (billing); every other change is for admins.
+   */
+  readonly dashboard?: 'playground' | 'admin';
   readonly summary: string;
   readonly description?: string;
   readonly tags?: readonly string[];

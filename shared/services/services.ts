@@ -66,6 +66,7 @@ import { KnowledgeIngest } from './knowledge-ingest.js';
 import { KnowledgeSearchService } from './knowledge-search-service.js';
 import { KnowledgeUploadExpiry } from './knowledge-upload-expiry.js';
 import { LocalBootstrap } from './local-bootstrap.js';
+import { DashboardAccess } from './dashboard-access.js';
 import { ManageAuthentication } from './manage-authentication.js';
 import { MemberService } from './member-service.js';
 import { OrganizationAccess } from './organization-access.js';
@@ -185,6 +186,8 @@ export interface ServicePorts {
 
 export interface Services {
   readonly manageAuthentication: ManageAuthentication;
+  /** The dashboard's access to a project's `/public` routes with a `/manage` token (members read and play, admins write). */
+  readonly dashboardAccess: DashboardAccess;
   readonly access: OrganizationAccess;
   readonly organizations: OrganizationService;
   readonly members: MemberService;
@@ -276,12 +279,14 @@ export function createServices(ports: ServicePorts): Services {
     logger: ports.logger,
     now: () => ports.clock.now(),
   });
+  const manageAuthentication = new ManageAuthentication({
+    devAdminToken: ports.devAdminToken,
+    verifier: ports.manageTokenVerifier,
+    logger: ports.logger,
+  });
   const core = {
-    manageAuthentication: new ManageAuthentication({
-      devAdminToken: ports.devAdminToken,
-      verifier: ports.manageTokenVerifier,
-      logger: ports.logger,
-    }),
+    manageAuthentication,
+    dashboardAccess: new DashboardAccess({ manageAuthentication, access, subscriptionGate }),
     access,
     organizations,
     members: new MemberService({ ...ports, access }),
