@@ -182,6 +182,10 @@ export async function buildPackage(outFile: string, options: PackageOptions = {}
   entries += 1;
   add(path.join(REPO_ROOT, 'host.json'), 'host.json');
   for (const file of appFiles.sort()) add(file, path.relative(REPO_ROOT, file));
+  // The dashboard, served under /admin by functions/admin-dashboard.ts from dist/admin.
+  const dashboard = path.join(REPO_ROOT, 'dist', 'admin');
+  if (!existsSync(path.join(dashboard, 'index.html'))) throw new Error('dist/admin is missing: run npm run build first');
+  for (const file of listFiles(dashboard, false).sort()) add(file, path.relative(REPO_ROOT, file));
   for (const folder of modules) {
     const absolute = path.join(REPO_ROOT, folder);
     for (const file of listFiles(absolute, true).sort()) {

@@ -101,6 +101,10 @@ export const settingsSchema = z
     MANAGE_AUTH_AUDIENCE: optionalString,
     /** Overrides the JWKS address found through the issuer's OpenID configuration. */
     MANAGE_AUTH_JWKS_URL: optionalUrl,
+    /** The dashboard's own Entra ID application (a single-page app registration); MANAGE_AUTH_AUDIENCE when unset. */
+    DASHBOARD_CLIENT_ID: optionalString,
+    /** The scope the dashboard asks Entra ID for; `api://<MANAGE_AUTH_AUDIENCE>/.default` when unset. */
+    DASHBOARD_API_SCOPE: optionalString,
 
     COMPANION_DATA_DIR: optionalString.transform((v) => v ?? '.data'),
     COMPANION_DEV_ADMIN_TOKEN: urlSafeSecret(20, 200),
@@ -366,6 +370,10 @@ export interface Config {
     | { readonly issuer: string; readonly audience: string; readonly jwksUrl: string | undefined }
     | undefined;
   readonly devAdminToken: string | undefined;
+  /** How the dashboard (`/admin`) signs in: Entra ID through MSAL when `/manage` validates Entra tokens. */
+  readonly dashboard: {
+    readonly entra: { readonly clientId: string; readonly authority: string; readonly scopes: readonly string[] } | undefined;
+  };
   readonly bootstrapApiKey: string | undefined;
   readonly dataDir: string;
   readonly allowPrivateUrls: boolean;
@@ -505,6 +513,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         ? { issuer: s.MANAGE_AUTH_ISSUER, audience: s.MANAGE_AUTH_AUDIENCE, jwksUrl: s.MANAGE_AUTH_JWKS_URL }
         : undefined,
     devAdminToken: s.COMPANION_DEV_ADMIN_TOKEN,
+    dashboard: {
+      entra:
+        s.MANAGE_AUTH_ISSUER !== undefined && s.MANAGE_AUTH_AUDIENCE !== undefined
+          ? {
+              clientId: s.DASHBOARD_CLIENT_ID ?? s.MANAGE_AUTH_AUDIENCE,
+              // MSAL wants the authority, the v2.0 issuer without its `/v2.0` suffix.
+              authority: s.MANAGE_AUTH_ISSUER.replace(/\/v2\.0\/?$/, ''),
+              scopes: [s.DASHBOARD_API_SCOPE ?? `api://${s.MANAGE_AUTH_AUDIENCE}/.default`],
+            }
+          : undefined,
+    },
     bootstrapApiKey: s.COMPANION_BOOTSTRAP_API_KEY,
     dataDir: s.COMPANION_DATA_DIR,
     allowPrivateUrls: s.COMPANION_ALLOW_PRIVATE_URLS,

@@ -138,6 +138,14 @@ describe('npm run package: the deployable zip', () => {
     const project = await fetch(`${ready.url}/public/project`, { headers: { 'x-api-key': 'not-a-key-of-this-deployment' } });
     expect(project.status).toBe(401);
     expect(await project.json()).toMatchObject({ code: 'InvalidApiKey' });
+
+    // The dashboard ships in the package: its page and the scripts it names.
+    const dashboard = await fetch(`${ready.url}/admin/`);
+    expect(dashboard.status).toBe(200);
+    const html = await dashboard.text();
+    const script = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${ready.url}${script}`)).status).toBe(200);
   });
 
   it('writes structured log lines that carry the invocation and correlation ids, and never the token', async () => {
