@@ -189,6 +189,21 @@ export function defineHttpHostTests(mode: 'rpc' | 'stream', load: () => Promise<
       },
     );
 
+    it('when a client drops an event stream while its handler still runs, the host logs it and keeps serving', async () => {
+      const aborter = new AbortController();
+      const res = await fetch(`${host.url}/api/events`, { signal: aborter.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      aborter.abort();
+      // The handler goes on writing after the client left; the host must neither crash nor hang.
+      await delay(800);
+      const again = await fetch(`${host.url}/api/greetings/after`);
+      expect(again.status).toBe(200);
+      if (mode === 'stream') {
+        await waitFor(() => logs.some((line) => line.message === 'Streaming the response stopped early'), 'the early stop to be logged');
+      }
+    });
+
     it('when the host stops during a slow request, the request still completes and new ones are refused', async () => {
       const release = fixture.holdSlowRequests();
       const pending = fetch(`${host.url}/api/slow`);

@@ -203,20 +203,24 @@ export class HttpDispatcher {
 
     // The library has started (or finished) its response: relay it, and cut it if the handler fails midway.
     const proxied = await exchange.response;
-    const relay = relayResponse(proxied, res);
+    // The relay's failure is handled at once: a client that goes away while the handler still runs (a closed event
+    // stream) rejects it long before the invocation ends, and an unhandled rejection would stop the host.
+    const relayed = relayResponse(proxied, res).then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('the relay failed'),
+    );
     const outcome = await invocation;
     if (!outcome.ok) {
       this.#logFailure(route, invocationId, outcome.error);
       exchange.abort();
       res.destroy();
     }
-    await relay.catch((error: unknown) => {
-      if (outcome.ok && res.writableFinished) return;
-      this.#options.logger.warn('Host.Http', 'Streaming the response stopped early', {
-        invocationId,
-        functionName: route.functionName,
-        ...describeError(error),
-      });
+    const relayError = await relayed;
+    if (relayError === undefined || (outcome.ok && res.writableFinished)) return;
+    this.#options.logger.warn('Host.Http', 'Streaming the response stopped early', {
+      invocationId,
+      functionName: route.functionName,
+      ...describeError(relayError),
     });
   }
 
