@@ -1,0 +1,283 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceProcess, type ServiceProcess } from '../../local/service-process.js';
+import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
+import { startFakeEntraIssuer, type FakeEntraIssuer } from '../fakes/entra-issuer.js';
+import { makeImage } from '../support/media-fixtures.js';
+import { launchChromium, screenshot } from './browser.js';
+
+/**
+ * The dashboard and Playground in headless Chromium against `npm start`'s service: an admin signs in with the dev admin
+ * token, creates a companion with an uploaded picture, uploads a knowledge file and watches it become ready, creates an
+ * implicit function and an agent, and holds a Playground conversation (a knowledge search, an implicit call answered by
+ * hand, the session's end and cost) with the Azure OpenAI fake as the model. A member signed in with an Entra ID token
+ * signed in through Microsoft Entra ID (MSAL's authorization-code flow with PKCE against the Entra ID fake, over TLS)
+ * sees no admin pages, and the API refuses them admin calls.
+ */
+
+const ADMIN_TOKEN = 'browser_dashboard_admin_0123456789abcdef';
+const AUDIENCE = 'companion-dashboard-tests';
+const MEMBER_OID = 'member-oid-0001';
+
+const MANUAL = [
+  '# Care guide',
+  '',
+  '## Warranty',
+  '',
+  'Every kettle carries a warranty of 24 months from the date of purchase, covering the heating element and the lid hinge.',
+  '',
+].join('\n');
+
+let service: ServiceProcess;
+let llm: FakeAzureOpenAI;
+let entra: FakeEntraIssuer;
+let browser: Browser;
+let dataDir: string;
+let filesDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'companion-dashboard-'));
+  filesDir = mkdtempSync(path.join(os.tmpdir(), 'companion-dashboard-files-'));
+  writeFileSync(path.join(filesDir, 'care-guide.md'), MANUAL);
+  writeFileSync(path.join(filesDir, 'portrait.png'), await makeImage({ width: 768, height: 1024, format: 'png' }));
+  [llm, entra] = await Promise.all([startFakeAzureOpenAI(), startFakeEntraIssuer(undefined, { tls: true })]);
+  // The service trusts the Entra ID fake's self-signed certificate when it fetches its keys.
+  writeFileSync(path.join(filesDir, 'entra-ca.pem'), entra.caCertPem ?? '');
+  [service, browser] = await Promise.all([
+    startServiceProcess({
+      NODE_EXTRA_CA_CERTS: path.join(filesDir, 'entra-ca.pem'),
+      COMPANION_DATA_DIR: dataDir,
+      COMPANION_DEV_ADMIN_TOKEN: ADMIN_TOKEN,
+      COMPANION_ALLOW_PRIVATE_URLS: '1',
+      MANAGE_AUTH_ISSUER: entra.issuer,
+      MANAGE_AUTH_AUDIENCE: AUDIENCE,
+      AZURE_OPENAI_ENDPOINT: llm.endpoint,
+      AZURE_OPENAI_API_KEY: llm.apiKey,
+      AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt-4o',
+    }),
+    launchChromium(),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+  await Promise.all([llm?.close(), entra?.close()]);
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(filesDir, { recursive: true, force: true });
+}, 60_000);
+
+async function newPage(width = 1280): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  // The Entra ID fake's certificate is self-signed.
+  const context = await browser.newContext({ viewport: { width, height: 900 }, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of (40[0-9]|409)/.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  // No request may leave for another host (no CDN at run time).
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    const allowed = [new URL(service.url).origin, new URL(entra.baseUrl).origin];
+    if (!['data:', 'blob:'].includes(url.protocol) && !allowed.includes(url.origin)) problems.push(`external request: ${request.url()}`);
+  });
+  return { context, page, problems };
+}
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto(`${service.url}/admin/`);
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+}
+
+async function go(page: Page, segment: string, heading: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: heading }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  expect(page.url()).toContain(`#/${segment}`);
+}
+
+describe('the dashboard in a browser', { timeout: 90_000 }, () => {
+  let admin: Awaited<ReturnType<typeof newPage>>;
+  let agentName: string;
+
+  beforeAll(async () => {
+    admin = await newPage();
+  });
+
+  afterAll(async () => {
+    await admin?.context.close();
+  });
+
+  it('signs an admin in with the dev admin token and shows the projects', async () => {
+    const { page } = admin;
+    await signIn(page, ADMIN_TOKEN);
+    await expect(page.getByTestId('role').textContent()).resolves.toBe('Admin');
+    await page.getByRole('row', { name: /Default/ }).waitFor();
+    for (const item of ['API keys', 'Members', 'Settings', 'Usage and billing', 'Webhooks']) {
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item }).count()).resolves.toBe(1);
+    }
+    await screenshot(page, '01-projects');
+  });
+
+  it('creates a companion with an uploaded picture and shows its status', async () => {
+    const { page } = admin;
+    await go(page, 'companions', 'Companions');
+    await page.getByRole('button', { name: 'Create companion' }).first().click();
+    const form = page.getByRole('form', { name: 'Create companion' });
+    await form.getByLabel('First name').fill('Ada');
+    await form.getByLabel('Description').fill('A friendly kettle expert who helps customers.');
+    await form.getByLabel('Picture from').selectOption({ label: 'A file from this computer' });
+    await form.getByLabel('Picture file').setInputFiles(path.join(filesDir, 'portrait.png'));
+    await form.getByRole('button', { name: 'Create companion' }).click();
+    // The upload's progress, then the companion's page with its status as it changes.
+    await page.getByRole('progressbar', { name: /portrait\.png/ }).waitFor({ state: 'attached' });
+    await page.getByRole('heading', { level: 1, name: /Ada/ }).waitFor({ timeout: 30_000 });
+    await page.getByText(/^(completed|readyToUse)$/).first().waitFor({ timeout: 60_000 });
+    await screenshot(page, '02-companion');
+  });
+
+  it('uploads a knowledge file and watches it become ready', async () => {
+    const { page } = admin;
+    await go(page, 'knowledge', 'Knowledge');
+    await page.getByRole('button', { name: 'Create knowledge base' }).click();
+    const create = page.getByRole('dialog', { name: 'Create knowledge base' });
+    await create.getByLabel('Name').fill('Manuals');
+    await create.getByRole('button', { name: 'Create knowledge base' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Manuals' }).waitFor();
+    await page.getByLabel('Files').setInputFiles(path.join(filesDir, 'care-guide.md'));
+    await page.getByRole('button', { name: 'Upload files' }).click();
+    await page.getByRole('row', { name: /care-guide\.md.*ready/ }).waitFor({ timeout: 45_000 });
+    await screenshot(page, '03-knowledge');
+  });
+
+  it('creates an implicit function with a validated JSON Schema, and an agent', async () => {
+    const { page } = admin;
+    await go(page, 'functions', 'Functions');
+    const form = page.getByRole('form', { name: 'New function' });
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('show_product_page');
+    await form.getByLabel('Flow').selectOption('implicit');
+    const editor = form.getByLabel('Parameters (JSON Schema)');
+    await editor.fill('{"type": "object", "properties": {"sku": {"type": "strin"}}}');
+    await form.getByRole('alert').filter({ hasText: '/properties/sku/type' }).first().waitFor();
+    await expect(form.getByRole('button', { name: 'Create function' }).isDisabled()).resolves.toBe(true);
+    await editor.fill('{"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}');
+    await form.getByRole('button', { name: 'Create function' }).click();
+    await page.getByRole('row', { name: /show_product_page/ }).first().waitFor();
+    await screenshot(page, '04-functions');
+
+    await go(page, 'agents', 'Agents');
+    agentName = 'Kettle help';
+    const agentForm = page.getByRole('form', { name: /agent/i }).first();
+    await agentForm.getByRole('textbox', { name: 'Name', exact: true }).fill(agentName);
+    const companion = agentForm.getByLabel('Companion');
+    const stock = (await companion.locator('option', { hasText: '(stock)' }).first().getAttribute('value')) ?? '';
+    await companion.selectOption(stock);
+    await agentForm.getByLabel('Voice').selectOption('coral');
+    await agentForm.getByLabel('Knowledge base').selectOption({ label: 'Manuals' });
+    await agentForm.getByRole('checkbox', { name: 'show_product_page' }).check();
+    await agentForm.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByText(agentName).first().waitFor();
+    await screenshot(page, '05-agents');
+  });
+
+  it('holds a Playground conversation with a knowledge search and an implicit call answered by hand', async () => {
+    const { page, problems } = admin;
+    await go(page, 'playground', 'Playground');
+    await page.getByLabel('Agent').selectOption({ label: agentName });
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.getByLabel('Message').waitFor();
+
+    llm.reset();
+    llm.script(
+      { toolCalls: [{ id: 'k1', name: 'search_knowledge', arguments: { query: 'how long is the warranty' } }] },
+      { content: 'Your kettle has a 24-month warranty.' },
+    );
+    await page.getByLabel('Message').fill('How long is the warranty?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const log = page.getByRole('log', { name: 'Conversation' });
+    await log.getByText('Your kettle has a 24-month warranty.').waitFor();
+    await log.getByText(/warranty of 24 months/).first().waitFor();
+
+    llm.script({ toolCalls: [{ id: 'p1', name: 'show_product_page', arguments: { sku: 'K-2' } }] }, { content: 'Here is the K-2 page.' });
+    await page.getByLabel('Message').fill('Show me the K-2');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByText(/show_product_page/).first().waitFor();
+    await page.getByLabel('Output').first().fill('{"shown": true}');
+    await page.getByRole('button', { name: 'Send output' }).first().click();
+    await log.getByText('Here is the K-2 page.').waitFor();
+    await page.getByTestId('countdown').waitFor();
+    await screenshot(page, '06-playground');
+
+    await page.getByRole('button', { name: 'End session' }).click();
+    await expect(page.getByTestId('close-reason').textContent()).resolves.toBe('connection_closed');
+    await page.getByTestId('cost').getByText(/\$\d/).waitFor();
+    await screenshot(page, '07-playground-closed');
+    expect(problems).toEqual([]);
+  });
+
+  it('adds a member through the members page', async () => {
+    const { page } = admin;
+    await go(page, 'members', 'Members');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByLabel('Entra object id').fill(MEMBER_OID);
+    await page.getByLabel('Display name').fill('Mia Member');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('row', { name: /Mia Member/ }).waitFor();
+    await screenshot(page, '08-members');
+  });
+
+  it('shows a member only what members may, and the API refuses them the rest', async () => {
+    const member = await newPage(390);
+    try {
+      const { page } = member;
+      entra.signInAs({ oid: MEMBER_OID, name: 'Mia Member', email: 'mia@example.com' });
+      await page.goto(`${service.url}/admin/`);
+      await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+      expect(entra.signIns()).toEqual({ authorizeRequests: 1, codesRedeemed: 1 });
+      await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('Mia Member');
+      await expect(page.getByTestId('role').textContent()).resolves.toBe('Member');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      for (const item of ['Companions', 'Playground', 'Projects']) await expect(nav.getByRole('link', { name: item }).count()).resolves.toBe(1);
+      for (const item of ['API keys', 'Members', 'Settings', 'Usage and billing', 'Webhooks']) await expect(nav.getByRole('link', { name: item }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'New project' }).count()).resolves.toBe(0);
+
+      await page.goto(`${service.url}/admin/#/api-keys`);
+      await page.getByRole('heading', { name: 'Admins only' }).waitFor();
+      await screenshot(page, '09-member-admin-page');
+
+      await page.goto(`${service.url}/admin/#/companions`);
+      await page.getByRole('heading', { level: 1, name: 'Companions' }).waitFor();
+      await page.getByText(/Loading/).first().waitFor({ state: 'detached' });
+      await expect(page.getByRole('button', { name: 'Create companion' }).count()).resolves.toBe(0);
+      await screenshot(page, '10-member-companions');
+
+      const token = await entra.issueUserToken({ oid: MEMBER_OID, audience: AUDIENCE, name: 'Mia Member' });
+      const statuses = await page.evaluate(async (bearer) => {
+        const me = (await (await fetch('/manage/me', { headers: { authorization: `Bearer ${bearer}` } })).json()) as {
+          memberships: { organization: { id: string } }[];
+        };
+        const orgId = me.memberships[0]!.organization.id;
+        const projects = (await (await fetch(`/manage/orgs/${orgId}/projects`, { headers: { authorization: `Bearer ${bearer}` } })).json()) as { items: { id: string }[] };
+        const projectId = projects.items[0]!.id;
+        const headers = { authorization: `Bearer ${bearer}`, 'x-project-id': projectId, 'content-type': 'application/json' };
+        const keys = await fetch(`/manage/projects/${projectId}/api-keys`, { headers });
+        const faq = await fetch('/public/faqs', { method: 'POST', headers, body: JSON.stringify({ name: 'Mine', faqs: [] }) });
+        const project = await fetch(`/manage/orgs/${orgId}/projects`, { method: 'POST', headers, body: JSON.stringify({ name: 'Mine' }) });
+        const agents = await fetch('/public/agents', { headers });
+        return { keys: keys.status, faq: [faq.status, ((await faq.json()) as { code: string }).code], project: project.status, agents: agents.status };
+      }, token);
+      expect(statuses).toEqual({ keys: 403, faq: [403, 'AdminRoleRequired'], project: 403, agents: 200 });
+      expect(member.problems).toEqual([]);
+    } finally {
+      await member.context.close();
+    }
+  });
+});
