@@ -71,8 +71,9 @@ afterAll(async () => {
 }, 60_000);
 
 async function newPage(width = 1280): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  // The Entra ID fake's certificate is self-signed.
+  // The Entra ID fake's certificate is self-signed; the copy buttons write to the clipboard.
   const context = await browser.newContext({ viewport: { width, height: 900 }, ignoreHTTPSErrors: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(service.url).origin });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
@@ -221,6 +222,48 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows the session with its transcript, usage as charts, and a new API key once', async () => {
+    const { page } = admin;
+    await go(page, 'sessions', 'Sessions');
+    await page.getByRole('row', { name: /connection_closed/ }).getByRole('link').click();
+    await page.getByText('How long is the warranty?').first().waitFor();
+    await page.getByText('Here is the K-2 page.').first().waitFor();
+    await screenshot(page, '08-session-transcript');
+
+    await go(page, 'usage', 'Usage and billing');
+    await page.getByRole('img').first().waitFor();
+    await screenshot(page, '09-usage');
+
+    await go(page, 'api-keys', 'API keys');
+    await page.getByLabel('Key name').fill('staging');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const secret = (await page.getByTestId('secret-value').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(20);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied').waitFor();
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(secret);
+    await screenshot(page, '10-api-key-created');
+    // The key works, and the secret is never shown again.
+    const project = await fetch(`${service.url}/public/project`, { headers: { 'x-api-key': secret } });
+    expect(project.status).toBe(200);
+    await page.reload();
+    await page.getByRole('row', { name: /staging/ }).waitFor();
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+  });
+
+  it('gives the digital-twin consent through its dialog', async () => {
+    const { page } = admin;
+    await go(page, 'settings', 'Settings');
+    await page.getByRole('button', { name: 'Enable digital twins' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Digital-twin consent' });
+    await dialog.getByRole('button', { name: 'Give consent' }).click();
+    await dialog.getByText('Tick the box to confirm first.').waitFor();
+    await dialog.getByLabel('I confirm this on behalf of the organization').check();
+    await screenshot(page, '11-consent');
+    await dialog.getByRole('button', { name: 'Give consent' }).click();
+    await page.getByText(/Digital twins are enabled/).waitFor();
+  });
+
   it('adds a member through the members page', async () => {
     const { page } = admin;
     await go(page, 'members', 'Members');
@@ -229,7 +272,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByLabel('Display name').fill('Mia Member');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('row', { name: /Mia Member/ }).waitFor();
-    await screenshot(page, '08-members');
+    await screenshot(page, '12-members');
   });
 
   it('shows a member only what members may, and the API refuses them the rest', async () => {
@@ -251,13 +294,13 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
 
       await page.goto(`${service.url}/admin/#/api-keys`);
       await page.getByRole('heading', { name: 'Admins only' }).waitFor();
-      await screenshot(page, '09-member-admin-page');
+      await screenshot(page, '13-member-admin-page');
 
       await page.goto(`${service.url}/admin/#/companions`);
       await page.getByRole('heading', { level: 1, name: 'Companions' }).waitFor();
       await page.getByText(/Loading/).first().waitFor({ state: 'detached' });
       await expect(page.getByRole('button', { name: 'Create companion' }).count()).resolves.toBe(0);
-      await screenshot(page, '10-member-companions');
+      await screenshot(page, '14-member-companions');
 
       const token = await entra.issueUserToken({ oid: MEMBER_OID, audience: AUDIENCE, name: 'Mia Member' });
       const statuses = await page.evaluate(async (bearer) => {
