@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CosmosClient } from '@azure/cosmos';
 import { parseConfig, resetConfigForTests, type Config } from '../shared/config.js';
 import { loadBootstrapSecrets } from './bootstrap-secrets.js';
-import { startAzurite, type RunningAzurite } from './emulators/azurite.js';
+import { allowBrowserUploads, localServiceOrigins, startAzurite, type RunningAzurite } from './emulators/azurite.js';
 import { loadCosmosSnapshot, writeCosmosSnapshot } from './emulators/cosmos-snapshot.js';
 import { startCosmosServer, type RunningCosmosServer } from './emulators/cosmos.js';
 import { installFunctionsCore } from './functions-core/index.js';
@@ -111,6 +111,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       settings: env,
       log: (line) => options.log(JSON.stringify(line)),
     });
+    if (started.azurite) {
+      // The dashboard PUTs uploads from the browser straight to the upload URLs, which point at Azurite. Its origin is
+      // the host's, whose port is only known now (PORT=0 picks a free one); nothing is uploaded before this returns.
+      try {
+        await allowBrowserUploads(started.azurite.connectionString, localServiceOrigins(host.url));
+      } catch (err) {
+        await host.stop();
+        throw err;
+      }
+    }
 
     let lastSnapshotAt = started.cosmos?.requestCount() ?? 0;
     const snapshot = async (): Promise<void> => {

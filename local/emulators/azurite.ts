@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { freePort, waitForPort } from './ports.js';
 
 /** The well-known development storage account that Azurite serves. */
@@ -101,4 +102,32 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
       clearTimeout(timer);
     },
   };
+}
+
+/** The origins a local service at `serviceUrl` is reached by in a browser: the same port as localhost and 127.0.0.1. */
+export function localServiceOrigins(serviceUrl: string): string[] {
+  const url = new URL(serviceUrl);
+  const port = url.port === '' ? '' : `:${url.port}`;
+  return [...new Set([url.origin, `${url.protocol}//localhost${port}`, `${url.protocol}//127.0.0.1${port}`])];
+}
+
+/**
+ * Lets the dashboard's browser PUT uploads straight to Azurite with the upload URLs (and read what it may), as the
+ * deployment's CORS rule (infra/main.json, `uploadCorsOrigins`) does for the real storage account: Azurite answers a
+ * preflight only when the blob service has a matching CORS rule. Only for the Azurite the local stack started itself,
+ * never for a storage account named by AzureWebJobsStorage. Setting the same rule again on each start is harmless.
+ */
+export async function allowBrowserUploads(connectionString: string, origins: readonly string[]): Promise<void> {
+  await BlobServiceClient.fromConnectionString(connectionString).setProperties({
+    cors: [
+      {
+        allowedOrigins: origins.join(','),
+        allowedMethods: 'PUT,OPTIONS,GET,HEAD',
+        // The upload URL's PUT sends x-ms-blob-type and content-type; the SDKs add more x-ms-* headers.
+        allowedHeaders: 'x-ms-*,content-type,content-length,content-md5',
+        exposedHeaders: 'ETag,x-ms-request-id',
+        maxAgeInSeconds: 3600,
+      },
+    ],
+  });
 }

@@ -51,7 +51,8 @@ export const STORAGE_QUEUES = [
   },
   {
     name: COMPANION_MEDIA_FETCH_QUEUE,
-    purpose: "Media URLs of new companions ({companionId, projectId, orgId, kind, url}), fetched by the guarded fetcher into the companion's incoming path.",
+    purpose:
+      "Media URLs of new companions ({companionId, projectId, orgId, kind, url}), fetched by the guarded fetcher into the companion's incoming path; and deadline checks of media awaiting a client's upload ({companionId, projectId, orgId, kind, uploadDeadline}), hidden until the deadline, which reject a medium still awaiting its file with UploadExpired.",
   },
   {
     name: poisonQueueOf(COMPANION_MEDIA_FETCH_QUEUE),

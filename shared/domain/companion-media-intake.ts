@@ -90,7 +90,18 @@ export const MEDIA_INTAKE_FAILURE_CODES = {
   checkFailed: 'MediaCheckFailed',
   /** The fetch or generation job could not be queued when the companion was created. */
   intakeUnavailable: 'MediaIntakeUnavailable',
+  /** A medium declared as an upload (or opened for one) received no file before its deadline. */
+  uploadExpired: 'UploadExpired',
 } as const;
+
+/** How long a medium declared as an upload at creation waits for its first upload URL and file. */
+export const UPLOAD_FIRST_WAIT_MS = 30 * 60 * 1000;
+
+/**
+ * How long after an upload URL expires its medium still waits (a PUT that started in time may still be landing, and
+ * its check be starting), as knowledge files' UploadExpired allows: the URL's 15 minutes plus these 15.
+ */
+export const UPLOAD_GRACE_MS = 15 * 60 * 1000;
 
 const MEDIA_FAILURE_CODES: ReadonlySet<string> = new Set<string>([
   ...VOICE_SAMPLE_FAILURE_CODES,
@@ -233,9 +244,43 @@ function withWarnings(
   return all.length === 0 ? undefined : all;
 }
 
-/** An upload was granted: the medium waits for the client's file, and a failure it caused is lifted. */
-export function withUploadAwaited(companion: Companion, kind: MediaKind): Companion {
-  return withEntry(companion, kind, { source: 'upload', status: 'awaiting' });
+/**
+ * An upload was granted: the medium waits for the client's file until `uploadDeadline` (never earlier than a deadline
+ * it already had, which an earlier upload URL may still be racing towards), and a failure it caused is lifted.
+ */
+export function withUploadAwaited(companion: Companion, kind: MediaKind, uploadDeadline: string): Companion {
+  const entry = companion.media[kind];
+  const earlier = entry?.source === 'upload' && entry.status === 'awaiting' ? entry.uploadDeadline : undefined;
+  const deadline = earlier !== undefined && Date.parse(earlier) > Date.parse(uploadDeadline) ? earlier : uploadDeadline;
+  return withEntry(companion, kind, { source: 'upload', status: 'awaiting', uploadDeadline: deadline });
+}
+
+/** Whether the medium waits for a client's upload until at least `uploadDeadline` (then a grant changes nothing). */
+export function awaitsUploadUntil(companion: Companion, kind: MediaKind, uploadDeadline: string): boolean {
+  const entry = companion.media[kind];
+  if (entry?.source !== 'upload' || entry.status !== 'awaiting' || entry.uploadDeadline === undefined) return false;
+  return Date.parse(entry.uploadDeadline) >= Date.parse(uploadDeadline);
+}
+
+/**
+ * When a medium awaiting its upload expires: its recorded deadline (the latest upload URL's), or for a record made
+ * before deadlines were recorded, the one the message carries. Undefined when the medium does not await an upload.
+ */
+export function uploadDeadlineOf(companion: Companion, kind: MediaKind, fallback: string): number | undefined {
+  const entry = companion.media[kind];
+  if (entry?.source !== 'upload' || entry.status !== 'awaiting') return undefined;
+  return Date.parse(entry.uploadDeadline ?? fallback);
+}
+
+/**
+ * The upload never came: a medium still awaiting it once its deadline passed is rejected with UploadExpired (the
+ * companion fails with that reason and, like any rejected medium, takes a replacement upload). Anything else (the
+ * file arrived and is checked or decided, a later upload URL moved the deadline, the medium was replaced) is left.
+ */
+export function withUploadExpired(companion: Companion, kind: MediaKind, fallbackDeadline: string, now: Date): Companion | undefined {
+  const deadline = uploadDeadlineOf(companion, kind, fallbackDeadline);
+  if (deadline === undefined || Number.isNaN(deadline) || now.getTime() < deadline) return undefined;
+  return withMediaRejected(companion, kind, MEDIA_INTAKE_FAILURE_CODES.uploadExpired);
 }
 
 /** The URL's file is stored and its check is due. Only a medium still waiting for that URL moves. */
@@ -270,6 +315,16 @@ export function voiceProfileDue(companion: Companion): boolean {
   if (companion.mediaHandOff?.voiceProfile !== undefined) return false;
   const voice = companion.media.voice;
   return voice?.status === 'accepted' && voice.blobPath !== undefined;
+}
+
+/** The media a new companion awaits as client uploads, each with the deadline its upload must meet. */
+export function mediaAwaitingUpload(companion: Companion): { readonly kind: MediaKind; readonly uploadDeadline: string }[] {
+  return (['picture', 'video', 'voice'] as const).flatMap((kind) => {
+    const entry = companion.media[kind];
+    return entry?.source === 'upload' && entry.status === 'awaiting' && entry.uploadDeadline !== undefined
+      ? [{ kind, uploadDeadline: entry.uploadDeadline }]
+      : [];
+  });
 }
 
 /** The media kinds a new companion's URLs gave, each waiting to be fetched. */

@@ -71,6 +71,8 @@ export interface CompanionMedia {
   readonly durationSeconds?: number | undefined;
   readonly width?: number | undefined;
   readonly height?: number | undefined;
+  /** Internal: an upload still awaited is rejected with UploadExpired once this passes (companion-media-intake.ts). */
+  readonly uploadDeadline?: string | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   incomingMediaPath,
   incomingMediaRefOf,
   mediaAwaitingFetch,
+  mediaAwaitingUpload,
   withMediaAccepted,
   withMediaRejected,
   type AcceptedMedia,
@@ -91,14 +92,21 @@ export class CompanionMediaIntake {
   }
 
   /**
-   * Starts the intake of a companion just created: one fetch per media URL, or, for a companion without media, avatar
-   * generation at once. If that cannot be queued the companion fails with MediaIntakeUnavailable rather than waiting
-   * for a fetch that will never come.
+   * Starts the intake of a companion just created: one fetch per media URL, one deadline check per medium declared as
+   * an upload (hidden until its deadline, so that an upload that never comes rejects it with UploadExpired), or, for
+   * a companion without media, avatar generation at once. Generation waits for every medium, fetched or uploaded, to
+   * be accepted. If a message cannot be queued the companion fails with MediaIntakeUnavailable rather than waiting
+   * for a fetch or a deadline that will never come.
    */
   async startIntake(companion: Companion): Promise<Companion> {
     try {
+      const ids = { companionId: companion.id, projectId: companion.projectId, orgId: companion.orgId };
       for (const { kind, url } of mediaAwaitingFetch(companion)) {
-        await this.deps.mediaFetchQueue.enqueue({ companionId: companion.id, projectId: companion.projectId, orgId: companion.orgId, kind, url });
+        await this.deps.mediaFetchQueue.enqueue({ ...ids, kind, url });
+      }
+      const now = this.deps.clock.now().getTime();
+      for (const { kind, uploadDeadline } of mediaAwaitingUpload(companion)) {
+        await this.deps.mediaFetchQueue.scheduleUploadDeadline({ ...ids, kind, uploadDeadline }, (Date.parse(uploadDeadline) - now) / 1000);
       }
       return (await this.deps.records.handOff(companion)) ?? companion;
     } catch (err) {
@@ -256,10 +264,10 @@ export class CompanionMediaIntake {
   }
 }
 
-/** Every medium still waiting for its fetch is rejected; a companion without media fails outright. */
+/** Every medium still waiting for its fetch or its upload is rejected; a companion without media fails outright. */
 function intakeUnavailable(companion: Companion): Companion | undefined {
   if (companion.status !== 'pending') return undefined;
-  const waiting = mediaAwaitingFetch(companion);
+  const waiting = [...mediaAwaitingFetch(companion), ...mediaAwaitingUpload(companion)];
   if (waiting.length === 0) {
     if (companion.mediaHandOff?.avatarGeneration !== undefined) return undefined;
     return { ...companion, status: 'failed', failureReason: MEDIA_INTAKE_FAILURE_CODES.intakeUnavailable };

@@ -9,12 +9,14 @@ import {
   type Companion,
   type CompanionChanges,
   type Gender,
+  type MediaKind,
   type StockCompanion,
   type Tags,
 } from '../domain/companion.js';
 import type { CompanionFilter } from '../domain/companion-filter.js';
 import { voiceProfileDeletionOf, type CompanionJobQueue } from '../domain/companion-jobs.js';
-import { likenessProblems, mediaFromUrls, mediaUrlProblems } from '../domain/companion-media-rules.js';
+import { UPLOAD_FIRST_WAIT_MS } from '../domain/companion-media-intake.js';
+import { likenessProblems, mediaFromUrls, mediaSourceProblems, mediaUrlProblems } from '../domain/companion-media-rules.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
 import { AGENTS_NAMED_IN_USE, companionInUse, type CompanionUsage } from '../domain/companion-usage.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
@@ -40,6 +42,8 @@ export interface NewCompanionInput {
   readonly videoUrl?: string | undefined;
   readonly version?: AvatarVersion | undefined;
   readonly tags?: Tags | undefined;
+  /** Media the client will upload with `POST /public/companions/{id}/uploads` instead of giving a URL. */
+  readonly uploads?: readonly MediaKind[] | undefined;
 }
 
 export interface CompanionServiceDeps {
@@ -80,11 +84,18 @@ export class CompanionService {
   async create(principal: ApiKeyPrincipal, input: NewCompanionInput): Promise<Companion> {
     const version = input.version ?? DEFAULT_AVATAR_VERSION;
     const urls = { pictureUrl: input.pictureUrl, videoUrl: input.videoUrl };
-    const problems = [...likenessProblems(version, urls, false), ...mediaUrlProblems(urls, this.deps.allowPrivateUrls)];
+    const uploads = input.uploads ?? [];
+    const problems = [
+      ...likenessProblems(version, urls, false, uploads),
+      ...mediaSourceProblems('companion', urls, uploads),
+      ...mediaUrlProblems(urls, this.deps.allowPrivateUrls),
+    ];
     if (problems.length > 0) throw new ValidationError(problems);
     await this.deps.mediaIntake.checkMediaUrls(urls);
 
-    const now = this.deps.clock.now().toISOString();
+    const clockNow = this.deps.clock.now();
+    const now = clockNow.toISOString();
+    const uploadDeadline = new Date(clockNow.getTime() + UPLOAD_FIRST_WAIT_MS).toISOString();
     const created = await this.deps.companions.create({
       id: newId('comp'),
       projectId: principal.projectId,
@@ -100,8 +111,8 @@ export class CompanionService {
       tags: input.tags ?? {},
       status: 'pending',
       avatar: { views: {} },
-      // Entries wait as `awaiting` until the media intake fetches and checks them.
-      media: mediaFromUrls(urls),
+      // Entries wait as `awaiting` until the media intake fetches (or the client uploads) and checks them.
+      media: mediaFromUrls(urls, uploads, uploadDeadline),
       created: now,
       updated: now,
     });

@@ -1,7 +1,8 @@
 import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { Clock } from '../domain/clock.js';
-import { DEFAULT_AVATAR_VERSION, type AvatarVersion, type Companion, type Gender, type Tags } from '../domain/companion.js';
-import { likenessProblems, mediaFromUrls, mediaUrlProblems } from '../domain/companion-media-rules.js';
+import { DEFAULT_AVATAR_VERSION, type AvatarVersion, type Companion, type Gender, type MediaKind, type Tags } from '../domain/companion.js';
+import { UPLOAD_FIRST_WAIT_MS } from '../domain/companion-media-intake.js';
+import { likenessProblems, mediaFromUrls, mediaSourceProblems, mediaUrlProblems } from '../domain/companion-media-rules.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
 import type { DigitalTwinClaimRepository } from '../domain/digital-twin-claim-repository.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
@@ -13,19 +14,24 @@ import type { CompanionMediaIntake } from './companion-media-intake.js';
 import type { DigitalTwinConsentService } from './digital-twin-consent-service.js';
 import { claimExternalClientId, releaseAfterFailedCreation } from './digital-twin-claims.js';
 
-/** `POST /public/digital-twins`, exactly as seed `digital-twins.txt` describes it. */
+/**
+ * `POST /public/digital-twins` as seed `digital-twins.txt` describes it, plus `uploads`: the voice and the likeness
+ * may each be declared as an upload instead of given by URL (one way or the other, both are required).
+ */
 export interface NewDigitalTwinInput {
   readonly firstName: string;
   readonly lastName: string;
   readonly description: string;
   readonly gender: Gender;
   readonly ethnicity: string;
-  readonly voiceUrl: string;
+  readonly voiceUrl?: string | undefined;
   readonly externalClientId: string;
   readonly pictureUrl?: string | undefined;
   readonly videoUrl?: string | undefined;
   readonly version?: AvatarVersion | undefined;
   readonly tags?: Tags | undefined;
+  /** Media the client will upload with `POST /public/companions/{id}/uploads` instead of giving a URL. */
+  readonly uploads?: readonly MediaKind[] | undefined;
 }
 
 export interface DigitalTwinServiceDeps {
@@ -52,8 +58,10 @@ export class DigitalTwinService {
     }
     const version = input.version ?? DEFAULT_AVATAR_VERSION;
     const urls = { voiceUrl: input.voiceUrl, pictureUrl: input.pictureUrl, videoUrl: input.videoUrl };
+    const uploads = input.uploads ?? [];
     const problems = [
-      ...likenessProblems(version, urls, true),
+      ...likenessProblems(version, urls, true, uploads),
+      ...mediaSourceProblems('digitalTwin', urls, uploads),
       ...mediaUrlProblems(urls, this.deps.allowPrivateUrls),
     ];
     if (problems.length > 0) throw new ValidationError(problems);
@@ -64,7 +72,9 @@ export class DigitalTwinService {
     await claimExternalClientId(this.deps, projectId, input.externalClientId, companionId);
     let companion: Companion;
     try {
-      const now = this.deps.clock.now().toISOString();
+      const clockNow = this.deps.clock.now();
+      const now = clockNow.toISOString();
+      const uploadDeadline = new Date(clockNow.getTime() + UPLOAD_FIRST_WAIT_MS).toISOString();
       companion = await this.deps.companions.create({
         id: companionId,
         projectId,
@@ -82,8 +92,8 @@ export class DigitalTwinService {
         status: 'pending',
         avatar: { views: {} },
         voice: { status: 'pending' },
-        // Entries wait as `awaiting` until the media intake fetches and checks them.
-        media: mediaFromUrls(urls),
+        // Entries wait as `awaiting` until the media intake fetches (or the client uploads) and checks them.
+        media: mediaFromUrls(urls, uploads, uploadDeadline),
         created: now,
         updated: now,
       });

@@ -31,6 +31,7 @@ const mediaDocument = z.object({
   durationSeconds: z.number().nonnegative().optional(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
+  uploadDeadline: z.string().optional(),
 });
 
 const viewDocument = z.object({

@@ -8,6 +8,7 @@ import {
   companionNameSchema,
   companionStatusSchema,
   genderSchema,
+  mediaKindSchema,
   mediaStatusSchema,
   personaTypeSchema,
   tagsSchema,
@@ -44,6 +45,16 @@ export const listCompanionsQuery = z.strictObject({
     .describe('tags=key:value, repeated for several; a companion must carry every one'),
 });
 
+/**
+ * `uploads` at creation: the media the client will send with `POST /public/companions/{id}/uploads` instead of giving
+ * a URL. Each kind once; which kinds the companion takes (version, persona) is checked by the service.
+ */
+export const mediaUploadsField = z
+  .array(mediaKindSchema)
+  .max(3)
+  .refine((kinds) => new Set(kinds).size === kinds.length, { message: 'must not name a kind twice' })
+  .describe('media the client will upload with POST /public/companions/{id}/uploads instead of giving a URL');
+
 export const createCompanionBody = z.strictObject({
   description: companionDescriptionSchema.describe('personality and role; the foundation of the agent’s instructions'),
   firstName: companionNameSchema.optional(),
@@ -55,6 +66,7 @@ export const createCompanionBody = z.strictObject({
   videoUrl: mediaUrlSchema.optional().describe('reference video of the person speaking (v2)'),
   version: avatarVersionSchema.default(DEFAULT_AVATAR_VERSION),
   tags: tagsSchema.optional(),
+  uploads: mediaUploadsField.optional(),
 });
 
 const fixedAtCreation = z

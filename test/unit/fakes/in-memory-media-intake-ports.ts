@@ -1,5 +1,5 @@
 import type { CompanionJobKind, CompanionJobMessage, CompanionJobQueue } from '../../../shared/domain/companion-jobs.js';
-import type { MediaFetchJob, MediaFetchQueue } from '../../../shared/domain/media-fetch-job.js';
+import type { MediaFetchJob, MediaFetchQueue, MediaUploadDeadlineJob } from '../../../shared/domain/media-fetch-job.js';
 import type { MediaIntakeStore } from '../../../shared/domain/media-intake-store.js';
 
 /** Files by blob path with a version counter as their ETag, enough for the intake's conditional deletes. */
@@ -34,6 +34,11 @@ export class RecordingMediaFetchQueue implements MediaFetchQueue {
   async enqueue(job: MediaFetchJob) {
     if (this.failing) throw new Error('queue unavailable');
     this.jobs.push(structuredClone(job));
+  }
+  readonly deadlines: { job: MediaUploadDeadlineJob; delaySeconds: number }[] = [];
+  async scheduleUploadDeadline(job: MediaUploadDeadlineJob, delaySeconds: number) {
+    if (this.failing) throw new Error('queue unavailable');
+    this.deadlines.push({ job: structuredClone(job), delaySeconds });
   }
 }
 

@@ -94,7 +94,9 @@ describe('OpenAPI document', () => {
       requestBody: { content: Record<string, { schema: Json & { properties: Record<string, Json> } }> };
     };
     const schema = twin.requestBody.content['application/json']!.schema;
-    expect(schema.required).toEqual(['firstName', 'lastName', 'description', 'gender', 'ethnicity', 'voiceUrl', 'externalClientId']);
+    // voiceUrl, like the likeness, may instead be declared in `uploads` and uploaded; the service requires one or the other.
+    expect(schema.required).toEqual(['firstName', 'lastName', 'description', 'gender', 'ethnicity', 'externalClientId']);
+    expect(schema.properties['uploads']).toMatchObject({ type: 'array', items: { enum: ['picture', 'video', 'voice'] } });
     expect(schema.additionalProperties).toBe(false);
     const got = document.paths['/public/companions/{id}']!.get as Json & { responses: Record<string, Json> };
     expect(JSON.stringify(got.responses['200'])).not.toContain('blobPath');
