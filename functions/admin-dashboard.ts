@@ -89,7 +89,8 @@ function problem(status: number, code: string, title: string, detail: string): H
   };
 }
 
-function contentSecurityPolicy(authority: string | undefined): string {
+/** Everything from the service itself; besides, sign-in at the Entra ID authority and uploads straight to storage. */
+function contentSecurityPolicy(authority: string | undefined, blobServiceUrl: string): string {
   const signIn = authority === undefined ? '' : ` ${new URL(authority).origin}`;
   return [
     "default-src 'self'",
@@ -97,7 +98,7 @@ function contentSecurityPolicy(authority: string | undefined): string {
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
-    `connect-src 'self'${signIn}`,
+    `connect-src 'self'${signIn} ${new URL(blobServiceUrl).origin}`,
     `frame-src 'self'${signIn}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
@@ -106,17 +107,22 @@ function contentSecurityPolicy(authority: string | undefined): string {
   ].join('; ');
 }
 
-async function dashboardConfig(): Promise<{ devToken: boolean; entra: { clientId: string; authority: string; scopes: readonly string[] } | null }> {
+interface DashboardConfig {
+  readonly devToken: boolean;
+  readonly entra: { readonly clientId: string; readonly authority: string; readonly scopes: readonly string[] } | null;
+}
+
+async function dashboardSettings(): Promise<{ config: DashboardConfig; blobServiceUrl: string }> {
   const { getRuntime } = await import('../shared/runtime.js');
-  const { config } = await getRuntime();
-  return { devToken: config.devAdminToken !== undefined, entra: config.dashboard.entra ?? null };
+  const { config, blobServiceUrl } = await getRuntime();
+  return { config: { devToken: config.devAdminToken !== undefined, entra: config.dashboard.entra ?? null }, blobServiceUrl };
 }
 
 export async function serveDashboard(request: HttpRequest): Promise<HttpResponseInit> {
   const relative = relativePathOf(request.params['path']);
   if (relative === undefined) return problem(404, 'NotFound', 'Not found', 'There is no such file.');
   if (relative === 'config.json') {
-    const config = await dashboardConfig();
+    const { config } = await dashboardSettings();
     return {
       status: 200,
       headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
@@ -139,8 +145,8 @@ export async function serveDashboard(request: HttpRequest): Promise<HttpResponse
     Vary: 'Accept-Encoding',
   };
   if (file.contentType.startsWith('text/html')) {
-    const { entra } = await dashboardConfig();
-    headers['Content-Security-Policy'] = contentSecurityPolicy(entra?.authority);
+    const { config, blobServiceUrl } = await dashboardSettings();
+    headers['Content-Security-Policy'] = contentSecurityPolicy(config.entra?.authority, blobServiceUrl);
   }
   const gzip = file.gzipped !== undefined && /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
   if (gzip) headers['Content-Encoding'] = 'gzip';

@@ -14,6 +14,8 @@ export interface Runtime {
   readonly services: Services;
   /** The Cosmos database the repositories use (for the local host's snapshot and for benchmarks). */
   readonly cosmosDatabase: Database;
+  /** The blob service's address: browsers PUT uploads to SAS URLs there (the dashboard's CSP allows its origin). */
+  readonly blobServiceUrl: string;
   /** Creates the Cosmos database and containers when missing (local start-up and tests; in Azure the deployment does it). */
   ensureContainers(): Promise<void>;
   /** Closes the SDK clients (graceful shutdown of the local host, end of a test file). */
@@ -199,6 +201,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config,
     services,
     cosmosDatabase: database,
+    blobServiceUrl: storage.blobs.url,
     async ensureContainers() {
       if (config.knowledgeIndex === 'cosmos') {
         // First, with its vector and full-text policies: the generic pass below would create it without them.

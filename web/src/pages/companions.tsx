@@ -388,20 +388,13 @@ function CreateCompanionForm(props: { onDone: () => void }) {
     if (gender !== '') body.gender = gender;
     if (ethnicity !== '') body.ethnicity = ethnicity;
     if (source === 'url') body[version === 'v1' ? 'pictureUrl' : 'videoUrl'] = mediaUrl.trim();
+    // A file is declared at creation, so the companion waits for it (30 minutes, then UploadExpired).
+    if (source === 'file') body.uploads = [kind];
     const created = await api<Json>('POST', '/public/companions', { project: projectId, body });
     if (source === 'file' && file !== undefined) {
       try {
         await uploads.run(projectId, created.id, [{ kind, file }]);
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'MediaUploadNotAccepted') {
-          // The server gave the new companion no place for a file (it went to generation at once): it is not what
-          // was asked for, so it is removed again and the reason shown.
-          await api('DELETE', `/public/companions/${encodeURIComponent(created.id)}`, { project: projectId }).catch(() => undefined);
-          uploads.reset();
-          throw new Error(
-            `The server did not take the ${kind} file for the new companion (${err.detail}), so the companion was not kept. Give the ${kind} as a public URL instead.`,
-          );
-        }
         setFailure(new UploadAfterCreateError(created.id, err));
         return;
       }
@@ -448,7 +441,7 @@ function CreateCompanionForm(props: { onDone: () => void }) {
         }
       />
       {source === 'file' ? (
-        <p class="muted">The file is uploaded once the companion is created. If the server refuses it, the new companion is removed again and the reason shown.</p>
+        <p class="muted">The file is uploaded once the companion is created; the companion waits up to 30 minutes for it.</p>
       ) : null}
       <UploadProgress progress={uploads.progress} files={{ [kind]: file }} />
       <UploadFailure failure={failure} />
@@ -468,7 +461,14 @@ function CreateTwinForm(props: { onDone: () => void }) {
   const [version, setVersion] = useState<Version>('v1');
   const [voiceUrl, setVoiceUrl] = useState('');
   const [likenessUrl, setLikenessUrl] = useState('');
+  const [voiceSource, setVoiceSource] = useState<MediaSource>('url');
+  const [voiceFile, setVoiceFile] = useState<File>();
+  const [likenessSource, setLikenessSource] = useState<MediaSource>('url');
+  const [likenessFile, setLikenessFile] = useState<File>();
   const [consentMissing, setConsentMissing] = useState(false);
+  const [failure, setFailure] = useState<UploadAfterCreateError>();
+  const uploads = useUploads();
+  const likenessKind: MediaKind = version === 'v1' ? 'picture' : 'video';
 
   const submit = async (): Promise<void> => {
     setConsentMissing(false);
@@ -481,13 +481,23 @@ function CreateTwinForm(props: { onDone: () => void }) {
       ethnicity,
       externalClientId: externalClientId.trim(),
       version,
-      voiceUrl: voiceUrl.trim(),
-      [version === 'v1' ? 'pictureUrl' : 'videoUrl']: likenessUrl.trim(),
     };
+    const files: PendingUpload[] = [];
+    if (voiceSource === 'file') {
+      if (voiceFile === undefined) throw new Error('Choose the voice recording file.');
+      files.push({ kind: 'voice', file: voiceFile });
+    } else body.voiceUrl = voiceUrl.trim();
+    if (likenessSource === 'file') {
+      if (likenessFile === undefined) throw new Error(`Choose the ${likenessKind} file.`);
+      files.push({ kind: likenessKind, file: likenessFile });
+    } else body[version === 'v1' ? 'pictureUrl' : 'videoUrl'] = likenessUrl.trim();
+    // Files are declared at creation, so the twin waits for them (30 minutes, then UploadExpired).
+    if (files.length > 0) body.uploads = files.map((f) => f.kind);
+    setFailure(undefined);
+    uploads.reset();
+    let created: Json;
     try {
-      const created = await api<Json>('POST', '/public/digital-twins', { project: projectId, body });
-      props.onDone();
-      navigate('companions', created.id);
+      created = await api<Json>('POST', '/public/digital-twins', { project: projectId, body });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'DigitalTwinConsentRequired') {
         setConsentMissing(true);
@@ -495,6 +505,14 @@ function CreateTwinForm(props: { onDone: () => void }) {
       }
       throw err;
     }
+    try {
+      await uploads.run(projectId, created.id, files);
+    } catch (err) {
+      setFailure(new UploadAfterCreateError(created.id, err));
+      return;
+    }
+    props.onDone();
+    navigate('companions', created.id);
   };
 
   return (
@@ -531,27 +549,33 @@ function CreateTwinForm(props: { onDone: () => void }) {
       </div>
       <ErrorNote error={ethnicities.error} />
       <TextField label="External client id" required value={externalClientId} onInput={setExternalClientId} hint="Your own unique id for the person in this project: letters, digits, _ and -." />
-      <TextField
-        label="Voice recording URL"
-        type="url"
+      <MediaInput
+        kind="voice"
+        noun="voice recording"
+        accept={ACCEPT.voice}
+        source={voiceSource}
+        onSource={setVoiceSource}
+        url={voiceUrl}
+        onUrl={setVoiceUrl}
+        onFile={setVoiceFile}
         required
-        value={voiceUrl}
-        onInput={setVoiceUrl}
-        placeholder="https://…"
-        hint="A public https:// address of a recording of the person: mp3, wav, m4a, flac, ogg, webm or mp4; 60–300 s; at most 10 MB."
+        hint="A recording of the person that starts with their spoken consent: mp3, wav, m4a, flac, ogg, webm or mp4; 60–300 s; at most 10 MB."
       />
-      <TextField
-        label={version === 'v1' ? 'Picture URL' : 'Video URL'}
-        type="url"
+      <MediaInput
+        kind={likenessKind}
+        noun={likenessKind}
+        accept={ACCEPT[likenessKind]}
+        source={likenessSource}
+        onSource={setLikenessSource}
+        url={likenessUrl}
+        onUrl={setLikenessUrl}
+        onFile={setLikenessFile}
         required
-        value={likenessUrl}
-        onInput={setLikenessUrl}
-        placeholder="https://…"
         hint={version === 'v1' ? 'A 16:9 picture of the person, waist up, facing the camera.' : 'A video of the person speaking, 5–120 s.'}
       />
-      <p class="muted">
-        The server creates a twin only from URLs. If its check rejects a file (too short, wrong format…), upload a replacement file on the twin’s page.
-      </p>
+      <UploadProgress progress={uploads.progress} files={{ voice: voiceFile, [likenessKind]: likenessFile }} />
+      <UploadFailure failure={failure} />
+      <p class="muted">If the check rejects a file (too short, wrong format…), upload a replacement on the twin’s page.</p>
     </Form>
   );
 }

@@ -5,6 +5,7 @@
  * the idle countdown, renews the token, and shows the close reason and cost when the session ends.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { inlineConnectionBody, SessionSettingsFields, settingsOf, type SessionSettings } from './playground-settings';
 import { api, ApiError, describeError, query, type Json, type Page } from '../api';
 import type { PageProps } from '../app';
 import { link } from '../router';
@@ -147,6 +148,10 @@ export function PlaygroundPage(props: PageProps) {
   useEffect(() => {
     if (agentList.length > 0 && !agentList.some((a) => a.id === agentId)) setAgentId(agentList[0].id as string);
   }, [agents.data]);
+
+  // A session's own settings start from the chosen agent's.
+  const [settings, setSettings] = useState<SessionSettings>(settingsOf(undefined));
+  useEffect(() => setSettings(settingsOf(agent)), [agent?.id, agents.data]);
 
   const add = (...added: NewEntry[]) => {
     setEntries((list) => [...list, ...added.map((entry) => ({ ...entry, key: ++keyRef.current }) as Entry)]);
@@ -367,11 +372,15 @@ export function PlaygroundPage(props: PageProps) {
     if (agent === undefined) throw new Error('Choose an agent first.');
     const body: Record<string, unknown> = { channelType: 'text', modality: 'text' };
     if (externalClientId.trim() !== '') body.externalClientId = externalClientId.trim();
-    const opened = await api('POST', `/public/agents/${agent.id}/connections`, { project: projectId, body });
+    const inline = inlineConnectionBody(agent, settings);
+    const opened =
+      inline === undefined
+        ? await api('POST', `/public/agents/${agent.id}/connections`, { project: projectId, body })
+        : await api('POST', '/public/connections', { project: projectId, body: { ...body, ...inline } });
     const live: LiveSession = {
       id: opened.connection.id as string,
       expiresAt: opened.connection.expiresAt as string,
-      idleTimeoutSeconds: agent.disableIdleTimeout === true ? null : (agent.idleTimeoutSeconds as number),
+      idleTimeoutSeconds: settings.disableIdleTimeout ? null : Number(settings.idleTimeoutSeconds),
     };
     tokenRef.current = opened.token as string;
     sessionRef.current = live;
@@ -495,7 +504,7 @@ export function PlaygroundPage(props: PageProps) {
               />
               <details class="advanced">
                 <summary>Advanced settings</summary>
-                <AgentLimits agent={agent} />
+                {agent === undefined ? null : <SessionSettingsFields key={agent.id} projectId={projectId} agent={agent} value={settings} onChange={setSettings} />}
               </details>
               <div class="form-actions">
                 <ActionButton tone="primary" onClick={start} disabled={agent === undefined}>
