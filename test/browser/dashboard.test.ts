@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceProcess, type ServiceProcess } from '../../local/service-process.js';
 import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
 import { startFakeEntraIssuer, type FakeEntraIssuer } from '../fakes/entra-issuer.js';
+import { startFakeMarketplace, type FakeMarketplace } from '../fakes/marketplace-fulfillment.js';
 import { makeImage } from '../support/media-fixtures.js';
 import { launchChromium, screenshot } from './browser.js';
 
@@ -21,6 +22,10 @@ import { launchChromium, screenshot } from './browser.js';
 const ADMIN_TOKEN = 'browser_dashboard_admin_0123456789abcdef';
 const AUDIENCE = 'companion-dashboard-tests';
 const MEMBER_OID = 'member-oid-0001';
+const BUYER_OID = 'buyer-oid-0001';
+const MARKETPLACE_APP_ID = '20e940b3-4c77-4b0b-9a53-9e16a1b010a7';
+const PUBLISHER_APP_ID = 'publisher-app-dashboard-tests';
+const PUBLISHER_SECRET = 'publisher-secret-dashboard-tests';
 
 const MANUAL = [
   '# Care guide',
@@ -34,6 +39,7 @@ const MANUAL = [
 let service: ServiceProcess;
 let llm: FakeAzureOpenAI;
 let entra: FakeEntraIssuer;
+let marketplace: FakeMarketplace;
 let browser: Browser;
 let dataDir: string;
 let filesDir: string;
@@ -46,6 +52,8 @@ beforeAll(async () => {
   [llm, entra] = await Promise.all([startFakeAzureOpenAI(), startFakeEntraIssuer(undefined, { tls: true })]);
   // The service trusts the Entra ID fake's self-signed certificate when it fetches its keys.
   writeFileSync(path.join(filesDir, 'entra-ca.pem'), entra.caCertPem ?? '');
+  entra.addClient(PUBLISHER_APP_ID, PUBLISHER_SECRET);
+  marketplace = await startFakeMarketplace({ issuer: entra, marketplaceAppId: MARKETPLACE_APP_ID, publisherAppId: PUBLISHER_APP_ID });
   [service, browser] = await Promise.all([
     startServiceProcess({
       NODE_EXTRA_CA_CERTS: path.join(filesDir, 'entra-ca.pem'),
@@ -57,6 +65,11 @@ beforeAll(async () => {
       AZURE_OPENAI_ENDPOINT: llm.endpoint,
       AZURE_OPENAI_API_KEY: llm.apiKey,
       AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt-4o',
+      MARKETPLACE_API_URL: marketplace.apiUrl,
+      MARKETPLACE_AUTHORITY_URL: entra.baseUrl,
+      MARKETPLACE_TENANT_ID: entra.tenantId,
+      MARKETPLACE_CLIENT_ID: PUBLISHER_APP_ID,
+      MARKETPLACE_CLIENT_SECRET: PUBLISHER_SECRET,
     }),
     launchChromium(),
   ]);
@@ -65,7 +78,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await service?.stop();
-  await Promise.all([llm?.close(), entra?.close()]);
+  await Promise.all([llm?.close(), marketplace?.close()]);
+  await entra?.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(filesDir, { recursive: true, force: true });
 }, 60_000);
@@ -137,6 +151,16 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await form.getByLabel('Description').fill('A friendly kettle expert who helps customers.');
     await form.getByLabel('Picture from').selectOption({ label: 'A file from this computer' });
     await form.getByLabel('Picture file').setInputFiles(path.join(filesDir, 'portrait.png'));
+    // The upload is held back a little, so its progress bar is seen before it completes.
+    const storage = /\/devstoreaccount1\/companions\//;
+    await page.route(
+      storage,
+      async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 750));
+        await route.continue();
+      },
+      { times: 1 },
+    );
     await form.getByRole('button', { name: 'Create companion' }).click();
     // The upload's progress, then the companion's page with its status as it changes.
     await page.getByRole('progressbar', { name: /portrait\.png/ }).waitFor({ state: 'attached' });
@@ -284,10 +308,12 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     try {
       const { page } = member;
       entra.signInAs({ oid: MEMBER_OID, name: 'Mia Member', email: 'mia@example.com' });
+      const before = entra.signIns();
       await page.goto(`${service.url}/admin/`);
       await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
       await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
-      expect(entra.signIns()).toEqual({ authorizeRequests: 1, codesRedeemed: 1 });
+      // One authorization request, and its code redeemed once with its PKCE verifier.
+      expect(entra.signIns()).toEqual({ authorizeRequests: before.authorizeRequests + 1, codesRedeemed: before.codesRedeemed + 1 });
       await expect(page.getByTestId('signed-in-user').textContent()).resolves.toContain('Mia Member');
       await expect(page.getByTestId('role').textContent()).resolves.toBe('Member');
       await page.getByRole('button', { name: 'Menu' }).click();
@@ -325,6 +351,41 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       expect(member.problems).toEqual([]);
     } finally {
       await member.context.close();
+    }
+  });
+  it('onboards a Marketplace buyer: the landing page, Microsoft sign-in and the first project', async () => {
+    const buyer = await newPage();
+    try {
+      const { page } = buyer;
+      const { token, subscriptionId } = marketplace.purchase({
+        offerId: 'companion-api',
+        planId: 'standard',
+        name: 'Contoso agents',
+        purchaser: { objectId: BUYER_OID, emailId: 'bea@contoso.com', tenantId: entra.tenantId },
+      });
+      entra.signInAs({ oid: BUYER_OID, name: 'Bea Buyer', email: 'bea@contoso.com' });
+      // Where the Azure portal sends the buyer: the landing page hands the browser to the dashboard.
+      await page.goto(`${service.url}/marketplace/landing?token=${encodeURIComponent(token)}`);
+      await page.getByText(/Your subscription to plan standard is active/).waitFor();
+      expect(page.url()).not.toContain('marketplaceToken');
+      await screenshot(page, '15-marketplace-welcome');
+      await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+      await expect(page.getByTestId('role').textContent()).resolves.toBe('Admin');
+      await expect(page.getByLabel('Organization').locator('option:checked').textContent()).resolves.toBe('Contoso agents');
+      await page.getByText('No projects yet.').waitFor();
+
+      await page.getByRole('button', { name: 'New project' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New project' });
+      await dialog.getByLabel('Project name').fill('Production');
+      await dialog.getByRole('button', { name: 'Save project' }).click();
+      await page.getByRole('row', { name: /Production.*selected/ }).waitFor();
+      await expect(page.getByLabel('Project').locator('option:checked').textContent()).resolves.toBe('Production');
+      await screenshot(page, '16-first-project');
+      expect(marketplace.subscription(subscriptionId)?.saasSubscriptionStatus).toBe('Subscribed');
+      expect(buyer.problems).toEqual([]);
+    } finally {
+      await buyer.context.close();
     }
   });
 });

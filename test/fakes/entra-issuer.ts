@@ -61,6 +61,8 @@ export interface FakeEntraIssuer {
   readonly caCertPem: string | undefined;
   /** Who the authorization endpoint signs in from now on; without one it answers `interaction_required`. */
   signInAs(user: SignedInUser | undefined): void;
+  /** The published key set, as the JWKS endpoint serves it (for fakes that check this issuer's tokens in process). */
+  publicKeys(): { keys: JWK[] };
   /** Authorization requests and code redemptions so far. */
   signIns(): { readonly authorizeRequests: number; readonly codesRedeemed: number };
   /** The v2.0 issuer, as `MANAGE_AUTH_ISSUER` names it. */
@@ -321,6 +323,7 @@ export async function startFakeEntraIssuer(tenantId: string = randomUUID(), opti
       signedIn = user;
     },
     signIns: () => ({ authorizeRequests, codesRedeemed }),
+    publicKeys: () => ({ keys: keys.map((k) => k.publicJwk) }),
     get issuer() {
       return issuerUrl();
     },

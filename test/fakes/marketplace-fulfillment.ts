@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { FakeEntraIssuer } from './entra-issuer.js';
 
 /**
@@ -95,7 +95,8 @@ export async function startFakeMarketplace(options: FakeMarketplaceOptions): Pro
   const operations = new Map<string, FakeOperation>();
   const purchaseTokens = new Map<string, { subscriptionId: string; expiresAt: number }>();
   const recorded: RecordedMarketplaceRequest[] = [];
-  const keys = createRemoteJWKSet(new URL(options.issuer.jwksUrl));
+  // The issuer's keys as published now (read in process: the issuer may serve them over TLS with its own certificate).
+  const keys: Parameters<typeof jwtVerify>[1] = (header, token) => createLocalJWKSet(options.issuer.publicKeys())(header, token);
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   let baseUrl = '';
 

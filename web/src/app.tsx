@@ -18,6 +18,7 @@ import { SettingsPage } from './pages/settings';
 import { SignInPage } from './pages/sign-in';
 import { UsagePage } from './pages/usage';
 import { WebhooksPage } from './pages/webhooks';
+import { MarketplaceWelcome } from './pages/welcome';
 
 export interface PageProps {
   /** The route below the page's own segment: `#/companions/comp_1` gives ['comp_1']. */
@@ -54,7 +55,9 @@ const PAGES: readonly PageEntry[] = [
 
 export function App() {
   const [signedIn, setSignedIn] = useState(isSignedIn());
+  const [marketplaceToken, setMarketplaceToken] = useState(new URLSearchParams(location.search).get('marketplaceToken') ?? undefined);
   useEffect(() => onAuthChange(() => setSignedIn(isSignedIn())), []);
+  if (marketplaceToken !== undefined) return <MarketplaceWelcome token={marketplaceToken} onDone={() => setMarketplaceToken(undefined)} />;
   if (!signedIn) return <SignInPage />;
   return (
     <WorkspaceProvider

@@ -34,6 +34,12 @@ export function useProjectId(): string {
 const ORG_KEY = 'companion.dashboard.org';
 const PROJECT_KEY = 'companion.dashboard.project';
 
+/** The organization to open with next (a Marketplace purchase just landed it). */
+export function rememberOrganization(orgId: string): void {
+  localStorage.setItem(ORG_KEY, orgId);
+  localStorage.removeItem(PROJECT_KEY);
+}
+
 export function WorkspaceProvider(props: { children: ComponentChildren; fallback: (state: { error?: string }) => ComponentChildren }) {
   const [me, setMe] = useState<Json>();
   const [orgs, setOrgs] = useState<Json[]>([]);
