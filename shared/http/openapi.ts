@@ -47,7 +47,8 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
 }
 
 const SECURITY_OF: Record<RouteDefinition['auth'], JsonSchema[]> = {
-  apiKey: [{ apiKey: [] }],
+  // Or, from the dashboard, a signed-in user's management token with the project in X-Project-Id.
+  apiKey: [{ apiKey: [] }, { manageBearer: [], dashboardProject: [] }],
   manage: [{ manageBearer: [] }],
   session: [{ sessionBearer: [] }],
   none: [],
@@ -141,6 +142,14 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], info: O
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'An Entra ID access token for the management API (locally: the dev admin token).',
+        },
+        dashboardProject: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Project-Id',
+          description:
+            'With a management bearer token instead of an API key (the dashboard): the project to act on. Organization ' +
+            'members may read and open or end Playground sessions; other changes are for admins (403 AdminRoleRequired).',
         },
         sessionBearer: {
           type: 'http',

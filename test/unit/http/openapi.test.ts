@@ -79,7 +79,7 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(me.responses['200'])).toContain('memberships');
     expect(me.responses['4XX']).toMatchObject({ content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
     const project = document.paths['/public/project']!.get as Json;
-    expect(project.security).toEqual([{ apiKey: [] }]);
+    expect(project.security).toEqual([{ apiKey: [] }, { manageBearer: [], dashboardProject: [] }]);
     const created = document.paths['/manage/projects/{projectId}/api-keys']!.post as Json & { responses: Record<string, Json> };
     expect(JSON.stringify(created.responses['201'])).toContain('secret');
     const listed = document.paths['/manage/projects/{projectId}/api-keys']!.get as Json & { responses: Record<string, Json> };
