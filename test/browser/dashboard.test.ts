@@ -8,7 +8,7 @@ import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-opena
 import { startFakeEntraIssuer, type FakeEntraIssuer } from '../fakes/entra-issuer.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../fakes/marketplace-fulfillment.js';
 import { makeImage } from '../support/media-fixtures.js';
-import { launchChromium, screenshot } from './browser.js';
+import { accessibilityProblems, launchChromium, screenshot } from './browser.js';
 
 /**
  * The dashboard and Playground in headless Chromium against `npm start`'s service: an admin signs in with the dev admin
@@ -106,6 +106,12 @@ async function newPage(width = 1280): Promise<{ context: BrowserContext; page: P
   return { context, page, problems };
 }
 
+/** A screenshot of a main page for the artifacts, and its accessibility checked (WCAG 2.1 A and AA, by axe-core). */
+async function capture(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await accessibilityProblems(page), name).toEqual([]);
+}
+
 async function signIn(page: Page, token: string): Promise<void> {
   await page.goto(`${service.url}/admin/`);
   await page.getByLabel('Access token').fill(token);
@@ -139,7 +145,17 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     for (const item of ['API keys', 'Members', 'Settings', 'Usage and billing', 'Webhooks']) {
       await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item }).count()).resolves.toBe(1);
     }
-    await screenshot(page, '01-projects');
+    await capture(page, '01-projects');
+
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the content without leaving the page.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).resolves.toBe('main');
+    expect(new URL(page.url()).hash).toBe('');
+    await expect(page.getByRole('heading', { level: 1, name: 'Projects' }).count()).resolves.toBe(1);
   });
 
   it('creates a companion with an uploaded picture and shows its status', async () => {
@@ -166,7 +182,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByRole('progressbar', { name: /portrait\.png/ }).waitFor({ state: 'attached' });
     await page.getByRole('heading', { level: 1, name: /Ada/ }).waitFor({ timeout: 30_000 });
     await page.getByText(/^(completed|readyToUse)$/).first().waitFor({ timeout: 60_000 });
-    await screenshot(page, '02-companion');
+    await capture(page, '02-companion');
   });
 
   it('uploads a knowledge file and watches it become ready', async () => {
@@ -180,7 +196,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByLabel('Files').setInputFiles(path.join(filesDir, 'care-guide.md'));
     await page.getByRole('button', { name: 'Upload files' }).click();
     await page.getByRole('row', { name: /care-guide\.md.*ready/ }).waitFor({ timeout: 45_000 });
-    await screenshot(page, '03-knowledge');
+    await capture(page, '03-knowledge');
   });
 
   it('creates an implicit function with a validated JSON Schema, and an agent', async () => {
@@ -196,7 +212,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await editor.fill('{"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}');
     await form.getByRole('button', { name: 'Create function' }).click();
     await page.getByRole('row', { name: /show_product_page/ }).first().waitFor();
-    await screenshot(page, '04-functions');
+    await capture(page, '04-functions');
 
     await go(page, 'agents', 'Agents');
     agentName = 'Kettle help';
@@ -210,7 +226,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await agentForm.getByRole('checkbox', { name: 'show_product_page' }).check();
     await agentForm.getByRole('button', { name: 'Create agent' }).click();
     await page.getByText(agentName).first().waitFor();
-    await screenshot(page, '05-agents');
+    await capture(page, '05-agents');
   });
 
   it('holds a Playground conversation with a knowledge search and an implicit call answered by hand', async () => {
@@ -239,12 +255,12 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Send output' }).first().click();
     await log.getByText('Here is the K-2 page.').waitFor();
     await page.getByTestId('countdown').waitFor();
-    await screenshot(page, '06-playground');
+    await capture(page, '06-playground');
 
     await page.getByRole('button', { name: 'End session' }).click();
     await expect(page.getByTestId('close-reason').textContent()).resolves.toBe('connection_closed');
     await page.getByTestId('cost').getByText(/\$\d/).waitFor();
-    await screenshot(page, '07-playground-closed');
+    await capture(page, '07-playground-closed');
     expect(problems).toEqual([]);
   });
 
@@ -254,11 +270,11 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByRole('row', { name: /connection_closed/ }).getByRole('link').click();
     await page.getByText('How long is the warranty?').first().waitFor();
     await page.getByText('Here is the K-2 page.').first().waitFor();
-    await screenshot(page, '08-session-transcript');
+    await capture(page, '08-session-transcript');
 
     await go(page, 'usage', 'Usage and billing');
     await page.getByRole('img').first().waitFor();
-    await screenshot(page, '09-usage');
+    await capture(page, '09-usage');
 
     await go(page, 'api-keys', 'API keys');
     await page.getByLabel('Key name').fill('staging');
@@ -270,7 +286,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     // The page's own clipboard (the callback runs in the browser).
     const readClipboard = () => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText();
     await expect(page.evaluate(readClipboard)).resolves.toBe(secret);
-    await screenshot(page, '10-api-key-created');
+    await capture(page, '10-api-key-created');
     // The key works, and the secret is never shown again.
     const project = await fetch(`${service.url}/public/project`, { headers: { 'x-api-key': secret } });
     expect(project.status).toBe(200);
@@ -287,7 +303,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await dialog.getByRole('button', { name: 'Give consent' }).click();
     await dialog.getByText('Tick the box to confirm first.').waitFor();
     await dialog.getByLabel('I confirm this on behalf of the organization').check();
-    await screenshot(page, '11-consent');
+    await capture(page, '11-consent');
     await dialog.getByRole('button', { name: 'Give consent' }).click();
     await page.getByText(/Digital twins are enabled/).waitFor();
   });
@@ -300,7 +316,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByLabel('Display name').fill('Mia Member');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('row', { name: /Mia Member/ }).waitFor();
-    await screenshot(page, '12-members');
+    await capture(page, '12-members');
   });
 
   it('shows a member only what members may, and the API refuses them the rest', async () => {
@@ -324,13 +340,13 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
 
       await page.goto(`${service.url}/admin/#/api-keys`);
       await page.getByRole('heading', { name: 'Admins only' }).waitFor();
-      await screenshot(page, '13-member-admin-page');
+      await capture(page, '13-member-admin-page');
 
       await page.goto(`${service.url}/admin/#/companions`);
       await page.getByRole('heading', { level: 1, name: 'Companions' }).waitFor();
       await page.getByText(/Loading/).first().waitFor({ state: 'detached' });
       await expect(page.getByRole('button', { name: 'Create companion' }).count()).resolves.toBe(0);
-      await screenshot(page, '14-member-companions');
+      await capture(page, '14-member-companions');
 
       const token = await entra.issueUserToken({ oid: MEMBER_OID, audience: AUDIENCE, name: 'Mia Member' });
       const statuses = await page.evaluate(async (bearer) => {
@@ -368,7 +384,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       await page.goto(`${service.url}/marketplace/landing?token=${encodeURIComponent(token)}`);
       await page.getByText(/Your subscription to plan standard is active/).waitFor();
       expect(page.url()).not.toContain('marketplaceToken');
-      await screenshot(page, '15-marketplace-welcome');
+      await capture(page, '15-marketplace-welcome');
       await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
       await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
       await expect(page.getByTestId('role').textContent()).resolves.toBe('Admin');
@@ -381,7 +397,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       await dialog.getByRole('button', { name: 'Save project' }).click();
       await page.getByRole('row', { name: /Production.*selected/ }).waitFor();
       await expect(page.getByLabel('Project').locator('option:checked').textContent()).resolves.toBe('Production');
-      await screenshot(page, '16-first-project');
+      await capture(page, '16-first-project');
       expect(marketplace.subscription(subscriptionId)?.saasSubscriptionStatus).toBe('Subscribed');
       expect(buyer.problems).toEqual([]);
     } finally {

@@ -1,5 +1,5 @@
 import type { ComponentChildren, FunctionComponent } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { isSignedIn, onAuthChange, signOut } from './auth';
 import { link, useRoute, type Route } from './router';
 import { AdminOnly, ErrorNote, Loading } from './ui';
@@ -83,9 +83,15 @@ function Shell() {
   const page = PAGES.find((p) => p.segment === segment);
   const visible = PAGES.filter((p) => workspace.isAdmin || p.adminOnly !== true);
 
-  // Moving to another page moves focus to its heading, so screen readers announce it.
+  // Moving to another page moves focus to its heading, so screen readers announce it; the first page keeps the
+  // browser's own start, so the first Tab still reaches the skip link.
+  const firstPage = useRef(true);
   useEffect(() => {
     setMenuOpen(false);
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
     requestAnimationFrame(() => document.getElementById('page-title')?.focus({ preventScroll: true }));
   }, [segment]);
 
@@ -103,7 +109,15 @@ function Shell() {
   const groups = ['Organization', 'Build', 'Try', 'Admin'] as const;
   return (
     <div class="shell">
-      <a class="skip-link" href="#main">
+      {/* The routes live in the hash, so the skip link moves focus itself rather than navigating to #main. */}
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="topbar">
@@ -160,7 +174,7 @@ function Shell() {
           );
         })}
       </nav>
-      <main id="main" class="content">
+      <main id="main" class="content" tabIndex={-1}>
         {content}
       </main>
     </div>

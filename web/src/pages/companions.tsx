@@ -639,9 +639,11 @@ function CompanionDetail(props: { id: string }) {
       <Section title="Status">
         <dl class="companions-facts">
           <dt>Status</dt>
-          <dd role="status" aria-live="polite">
-            <StatusBadge status={companion.status} />
-            {SETTLED.has(companion.status) ? null : <span class="muted"> (checking for changes)</span>}
+          <dd>
+            <span role="status" aria-live="polite">
+              <StatusBadge status={companion.status} />
+              {SETTLED.has(companion.status) ? null : <span class="muted"> (checking for changes)</span>}
+            </span>
           </dd>
           {companion.failureReason ? (
             <>
