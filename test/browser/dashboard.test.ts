@@ -7,6 +7,7 @@ import { startServiceProcess, type ServiceProcess } from '../../local/service-pr
 import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
 import { startFakeEntraIssuer, type FakeEntraIssuer } from '../fakes/entra-issuer.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../fakes/marketplace-fulfillment.js';
+import { startFakeWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
 import { makeImage } from '../support/media-fixtures.js';
 import { accessibilityProblems, launchChromium, screenshot } from './browser.js';
 
@@ -40,6 +41,7 @@ let service: ServiceProcess;
 let llm: FakeAzureOpenAI;
 let entra: FakeEntraIssuer;
 let marketplace: FakeMarketplace;
+let receiver: FakeWebhookReceiver;
 let browser: Browser;
 let dataDir: string;
 let filesDir: string;
@@ -49,7 +51,7 @@ beforeAll(async () => {
   filesDir = mkdtempSync(path.join(os.tmpdir(), 'companion-dashboard-files-'));
   writeFileSync(path.join(filesDir, 'care-guide.md'), MANUAL);
   writeFileSync(path.join(filesDir, 'portrait.png'), await makeImage({ width: 768, height: 1024, format: 'png' }));
-  [llm, entra] = await Promise.all([startFakeAzureOpenAI(), startFakeEntraIssuer(undefined, { tls: true })]);
+  [llm, entra, receiver] = await Promise.all([startFakeAzureOpenAI(), startFakeEntraIssuer(undefined, { tls: true }), startFakeWebhookReceiver()]);
   // The service trusts the Entra ID fake's self-signed certificate when it fetches its keys.
   writeFileSync(path.join(filesDir, 'entra-ca.pem'), entra.caCertPem ?? '');
   entra.addClient(PUBLISHER_APP_ID, PUBLISHER_SECRET);
@@ -78,7 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await service?.stop();
-  await Promise.all([llm?.close(), marketplace?.close()]);
+  await Promise.all([llm?.close(), marketplace?.close(), receiver?.close()]);
   await entra?.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(filesDir, { recursive: true, force: true });
@@ -295,6 +297,34 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await expect(page.getByText(secret).count()).resolves.toBe(0);
   });
 
+  it('sets up the webhook, shows its secret once and lists its deliveries', async () => {
+    const { page } = admin;
+    await go(page, 'webhooks', 'Webhooks');
+    await page.getByLabel('Endpoint URL').fill(`${receiver.url}/hooks`);
+    await page.getByRole('button', { name: 'Save webhook' }).click();
+    const secret = (await page.getByTestId('secret-value').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    receiver.setSecret(secret);
+
+    // A companion made through the API is an event the endpoint receives, signed with that secret.
+    const created = await fetch(`${service.url}/public/companions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-project-id': 'proj_local', 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'An event for the webhook.' }),
+    });
+    expect(created.status).toBe(201);
+    const [delivery] = await receiver.waitForRequests(1, 30_000);
+    expect(delivery?.signatureValid).toBe(true);
+    // The delivery's record is marked delivered just after the endpoint answers: refresh until the list shows it.
+    const delivered = page.getByRole('row', { name: /companion\.created.*delivered/ });
+    for (let attempt = 0; (await delivered.count()) === 0; attempt += 1) {
+      if (attempt === 40) throw new Error('the delivery was never listed as delivered');
+      await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await capture(page, '11-webhooks');
+  });
+
   it('gives the digital-twin consent through its dialog', async () => {
     const { page } = admin;
     await go(page, 'settings', 'Settings');
@@ -303,7 +333,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await dialog.getByRole('button', { name: 'Give consent' }).click();
     await dialog.getByText('Tick the box to confirm first.').waitFor();
     await dialog.getByLabel('I confirm this on behalf of the organization').check();
-    await capture(page, '11-consent');
+    await capture(page, '12-consent');
     await dialog.getByRole('button', { name: 'Give consent' }).click();
     await page.getByText(/Digital twins are enabled/).waitFor();
   });
@@ -316,7 +346,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByLabel('Display name').fill('Mia Member');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByRole('row', { name: /Mia Member/ }).waitFor();
-    await capture(page, '12-members');
+    await capture(page, '13-members');
   });
 
   it('shows a member only what members may, and the API refuses them the rest', async () => {
@@ -340,13 +370,13 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
 
       await page.goto(`${service.url}/admin/#/api-keys`);
       await page.getByRole('heading', { name: 'Admins only' }).waitFor();
-      await capture(page, '13-member-admin-page');
+      await capture(page, '14-member-admin-page');
 
       await page.goto(`${service.url}/admin/#/companions`);
       await page.getByRole('heading', { level: 1, name: 'Companions' }).waitFor();
       await page.getByText(/Loading/).first().waitFor({ state: 'detached' });
       await expect(page.getByRole('button', { name: 'Create companion' }).count()).resolves.toBe(0);
-      await capture(page, '14-member-companions');
+      await capture(page, '15-member-companions');
 
       const token = await entra.issueUserToken({ oid: MEMBER_OID, audience: AUDIENCE, name: 'Mia Member' });
       const statuses = await page.evaluate(async (bearer) => {
@@ -384,7 +414,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       await page.goto(`${service.url}/marketplace/landing?token=${encodeURIComponent(token)}`);
       await page.getByText(/Your subscription to plan standard is active/).waitFor();
       expect(page.url()).not.toContain('marketplaceToken');
-      await capture(page, '15-marketplace-welcome');
+      await capture(page, '16-marketplace-welcome');
       await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
       await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
       await expect(page.getByTestId('role').textContent()).resolves.toBe('Admin');
@@ -397,7 +427,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       await dialog.getByRole('button', { name: 'Save project' }).click();
       await page.getByRole('row', { name: /Production.*selected/ }).waitFor();
       await expect(page.getByLabel('Project').locator('option:checked').textContent()).resolves.toBe('Production');
-      await capture(page, '16-first-project');
+      await capture(page, '17-first-project');
       expect(marketplace.subscription(subscriptionId)?.saasSubscriptionStatus).toBe('Subscribed');
       expect(buyer.problems).toEqual([]);
     } finally {

@@ -278,6 +278,8 @@ const STATUS_TONES: Readonly<Record<string, string>> = {
   ready: 'success',
   readyToUse: 'success',
   completed: 'success',
+  delivered: 'success',
+  accepted: 'success',
   active: 'success',
   started: 'success',
   ok: 'success',
