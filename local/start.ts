@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     `  API key       ${apiKey}${generated.apiKey ? '   (generated; saved in the data folder)' : ''}`,
     `  admin token   ${devAdminToken}${generated.devAdminToken ? '   (generated; saved in the data folder)' : ''}`,
     `  data folder   ${stack.config.dataDir}`,
+    `  dashboard     ${stack.url}/admin/   (sign in with the admin token)`,
     '',
     'Try:',
     `  curl -s ${stack.url}/public/project -H "X-Api-Key: ${apiKey}"`,
