@@ -2,7 +2,7 @@
 // function module registers itself.
 import './setup.js';
 import './health.js';
-import './admin-dashboard.js';
+import './dashboard.js';
 import './openapi.js';
 import './manage-me.js';
 import './manage-organizations.js';

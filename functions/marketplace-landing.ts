@@ -31,14 +31,14 @@ app.http(marketplaceLanding.name, {
   authLevel: 'anonymous',
   handler: httpHandler(marketplaceLanding, async ({ query, services, request }) => {
     if (wantsPage(request.headers.get('accept'))) {
-      return { status: 302, location: `/admin/?marketplaceToken=${encodeURIComponent(query.token)}` };
+      return { status: 302, location: `/dashboard/?marketplaceToken=${encodeURIComponent(query.token)}` };
     }
     const result = await services.marketplace.land(query.token);
     return {
       status: 200,
       body: {
         ...result,
-        next: `Sign in to the dashboard (/admin/) or the management API (/manage) with the Entra account ${result.admin.email ?? result.admin.userId ?? 'that bought the offer'}; it is an admin of organization ${result.organization.id}.`,
+        next: `Sign in to the dashboard (/dashboard/) or the management API (/manage) with the Entra account ${result.admin.email ?? result.admin.userId ?? 'that bought the offer'}; it is an admin of organization ${result.organization.id}.`,
       },
     };
   }),

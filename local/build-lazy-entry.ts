@@ -42,7 +42,13 @@ const routes = ${JSON.stringify(routes.map(({ module, name, route, methods, auth
 // The OpenAPI document describes every route, so its module waits for all of them.
 const loadAll = () => Promise.all(Object.values(modules).map((load) => load()));
 
+// The Functions host in Azure reserves the routes that start with admin or runtime for its own APIs and refuses a
+// function that takes one; such routes (the dashboard's local /admin/ address) are registered only elsewhere.
+const inAzure = process.env.WEBSITE_SITE_NAME !== undefined;
+const reserved = /^(admin|runtime)/i;
+
 for (const spec of routes) {
+  if (inAzure && (reserved.test(spec.route ?? '') || reserved.test(spec.name))) continue;
   const load = spec.name === 'openapi' ? loadAll : modules[spec.module];
   app.http(spec.name, {
     route: spec.route,

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// The dashboard is served by the backend under /admin (functions/admin-dashboard.ts) from dist/admin.
+// The dashboard is served by the backend (functions/dashboard.ts) from dist/admin under /dashboard/ and, locally, also
+// /admin/: its asset paths are relative, so it runs under either.
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/admin/',
+  base: './',
   logLevel: 'warn',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {

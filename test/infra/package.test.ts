@@ -25,6 +25,55 @@ let host: ChildProcess | undefined;
 let hostOutput = '';
 let ready: { url: string; importMs: number; functions: { name: string; trigger?: string; source?: string }[]; preInvocationHooks: number };
 
+/** The package served as the Functions host would, with the test's stores; `extra` adds or overrides settings. */
+async function startPackageHost(extra: Record<string, string>): Promise<{ child: ChildProcess; ready: typeof ready }> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'local', 'package-host.js'), appDir], {
+    cwd: appDir,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      AzureWebJobsStorage: inject('storageConnectionString'),
+      COSMOS_ENDPOINT: inject('cosmosEndpoint'),
+      COSMOS_KEY: inject('cosmosKey'),
+      COSMOS_EMULATOR_CERT_FILE: inject('cosmosCertFile'),
+      COSMOS_DATABASE: database,
+      COMPANION_DATA_DIR: path.join(work, 'data'),
+      // An issuer whose keys are never reached: a token that is not even a JWT is refused before, with a log line.
+      MANAGE_AUTH_ISSUER: 'https://login.example.invalid/tenant/v2.0',
+      MANAGE_AUTH_AUDIENCE: 'api://companion-package-test',
+      MANAGE_AUTH_JWKS_URL: 'https://127.0.0.1:9/keys',
+      ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (hostOutput += chunk.toString()));
+  const started = await new Promise<typeof ready>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`package host not ready:\n${hostOutput}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{"ready":true'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as typeof ready);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`package host exited with ${code}:\n${hostOutput}`));
+    });
+  });
+  return { child, ready: started };
+}
+
+async function stopPackageHost(child: ChildProcess | undefined): Promise<void> {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 beforeAll(async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'dist', 'local', 'package.js'), '--out', zipFile], {
     cwd: REPO_ROOT,
@@ -40,49 +89,11 @@ beforeAll(async () => {
   await ensureContainers(cosmos.database(database));
   cosmos.dispose();
 
-  host = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'local', 'package-host.js'), appDir], {
-    cwd: appDir,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      PORT: '0',
-      AzureWebJobsStorage: inject('storageConnectionString'),
-      COSMOS_ENDPOINT: inject('cosmosEndpoint'),
-      COSMOS_KEY: inject('cosmosKey'),
-      COSMOS_EMULATOR_CERT_FILE: inject('cosmosCertFile'),
-      COSMOS_DATABASE: database,
-      COMPANION_DATA_DIR: path.join(work, 'data'),
-      // An issuer whose keys are never reached: a token that is not even a JWT is refused before, with a log line.
-      MANAGE_AUTH_ISSUER: 'https://login.example.invalid/tenant/v2.0',
-      MANAGE_AUTH_AUDIENCE: 'api://companion-package-test',
-      MANAGE_AUTH_JWKS_URL: 'https://127.0.0.1:9/keys',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  host.stderr?.on('data', (chunk: Buffer) => (hostOutput += chunk.toString()));
-  ready = await new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`package host not ready:\n${hostOutput}`)), 30_000);
-    host?.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{"ready":true'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as typeof ready);
-      }
-    });
-    host?.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`package host exited with ${code}:\n${hostOutput}`));
-    });
-  });
+  ({ child: host, ready } = await startPackageHost({}));
 }, 90_000);
 
 afterAll(async () => {
-  if (host && host.exitCode === null) {
-    const exited = new Promise((resolve) => host?.once('exit', resolve));
-    host.kill('SIGTERM');
-    await exited;
-  }
+  await stopPackageHost(host);
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
@@ -140,12 +151,26 @@ describe('npm run package: the deployable zip', () => {
     expect(await project.json()).toMatchObject({ code: 'InvalidApiKey' });
 
     // The dashboard ships in the package: its page and the scripts it names.
-    const dashboard = await fetch(`${ready.url}/admin/`);
+    const dashboard = await fetch(`${ready.url}/dashboard/`);
     expect(dashboard.status).toBe(200);
     const html = await dashboard.text();
-    const script = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
-    expect((await fetch(`${ready.url}${script}`)).status).toBe(200);
+    expect((await fetch(`${ready.url}/dashboard/${script}`)).status).toBe(200);
+  });
+
+  it('leaves out, in Azure, the routes the Functions host reserves for itself (admin, runtime)', async () => {
+    const local = ready.functions.map((f) => f.name);
+    expect(local).toEqual(expect.arrayContaining(['dashboard', 'dashboard-at-admin']));
+    const azure = await startPackageHost({ WEBSITE_SITE_NAME: 'companion-package-test', PORT: '0' });
+    try {
+      const names = azure.ready.functions.map((f) => f.name);
+      expect(names).toContain('dashboard');
+      expect(names).not.toContain('dashboard-at-admin');
+      expect(names.length).toBe(local.length - 1);
+    } finally {
+      await stopPackageHost(azure.child);
+    }
   });
 
   it('writes structured log lines that carry the invocation and correlation ids, and never the token', async () => {

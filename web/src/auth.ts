@@ -35,8 +35,8 @@ async function loadMsal(entra: NonNullable<DashboardConfig['entra']>): Promise<v
       clientId: entra.clientId,
       authority: entra.authority,
       knownAuthorities: [new URL(entra.authority).host],
-      redirectUri: `${location.origin}/admin/`,
-      postLogoutRedirectUri: `${location.origin}/admin/`,
+      redirectUri: dashboardAddress(),
+      postLogoutRedirectUri: dashboardAddress(),
     },
     cache: { cacheLocation: 'sessionStorage' },
   });
@@ -45,9 +45,14 @@ async function loadMsal(entra: NonNullable<DashboardConfig['entra']>): Promise<v
   msal = { app, account: result?.account ?? app.getAllAccounts()[0] };
 }
 
-/** Reads `/admin/config.json` and finishes an Entra ID sign-in that has just come back. */
+/** The app's own folder (`https://host/dashboard/`): the redirect URI registered for it in Entra ID. */
+function dashboardAddress(): string {
+  return `${location.origin}${location.pathname.replace(/[^/]*$/, '')}`;
+}
+
+/** Reads `config.json` beside the app and finishes an Entra ID sign-in that has just come back. */
 export async function initAuth(): Promise<DashboardConfig> {
-  const response = await fetch('/admin/config.json', { headers: { accept: 'application/json' } });
+  const response = await fetch('config.json', { headers: { accept: 'application/json' } });
   if (!response.ok) throw new Error(`The dashboard's configuration did not load (${response.status}).`);
   config = (await response.json()) as DashboardConfig;
   if (config.entra !== null) await loadMsal(config.entra);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * Hash routes (`#/companions/comp_1`), so every page is a plain load of `/admin/` and the backend serves one file.
+ * Hash routes (`#/companions/comp_1`), so every page is a plain load of the app's folder and the backend serves one file.
  */
 export interface Route {
   /** The path's segments: `#/companions/comp_1` → ['companions', 'comp_1']. */

@@ -1,3 +1,4 @@
+import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { STOCK_COMPANIONS } from '../../../shared/domain/stock-companions.js';
 import type { Runtime } from '../../../shared/runtime.js';
@@ -129,32 +130,40 @@ describe('the dashboard on /public routes', () => {
   });
 });
 
-describe('the dashboard files under /admin', () => {
+describe('the dashboard files under /dashboard/ (and /admin/ locally)', () => {
   it('serves the app with its security headers, its sign-in configuration, and nothing outside its folder', async () => {
-    const index = await invokeHttp('admin-dashboard', { params: { path: '' }, headers: { 'accept-encoding': 'gzip' } });
+    const index = await invokeHttp('dashboard', { params: { path: '' }, headers: { 'accept-encoding': 'gzip' } });
     expect(index.status).toBe(200);
     const headers = new Headers(index.headers as Record<string, string>);
     expect(headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(headers.get('cache-control')).toBe('no-cache');
 
-    const page = await invokeHttp('admin-dashboard', { params: { path: 'companions' } });
+    const page = await invokeHttp('dashboard', { params: { path: 'companions' } });
     expect(page.status).toBe(200);
     expect(new Headers(page.headers as Record<string, string>).get('content-type')).toContain('text/html');
 
-    const config = await invokeHttp('admin-dashboard', { params: { path: 'config.json' } });
+    const config = await invokeHttp('dashboard', { params: { path: 'config.json' } });
     expect(JSON.parse(String(config.body))).toEqual({ devToken: true, entra: null });
 
-    const html = Buffer.from(((await invokeHttp('admin-dashboard', { params: { path: '' } })).body as Uint8Array)).toString('utf8');
-    const script = /src="\/admin\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const html = Buffer.from(((await invokeHttp('dashboard', { params: { path: '' } })).body as Uint8Array)).toString('utf8');
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
-    const asset = await invokeHttp('admin-dashboard', { params: { path: script! }, headers: { 'accept-encoding': 'gzip, br' } });
+    const asset = await invokeHttp('dashboard', { params: { path: script! }, headers: { 'accept-encoding': 'gzip, br' } });
     const assetHeaders = new Headers(asset.headers as Record<string, string>);
     expect(assetHeaders.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(assetHeaders.get('content-encoding')).toBe('gzip');
 
+    // The folder's address without its slash is sent to the folder, which the app's relative paths need.
+    const { serveDashboard } = await import('../../../functions/dashboard.js');
+    const bare = await serveDashboard(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/dashboard?x=1', params: {} }));
+    expect(bare.status).toBe(301);
+    expect(new Headers(bare.headers as Record<string, string>).get('location')).toBe('/dashboard/?x=1');
+    const local = new Headers((await invokeHttp('dashboard-at-admin', { params: { path: 'config.json' } })).headers as Record<string, string>);
+    expect(local.get('content-type')).toContain('application/json');
+
     for (const path of ['../package.json', 'assets/../../package.json', 'missing.js']) {
-      const outside = await invokeHttp('admin-dashboard', { params: { path } });
+      const outside = await invokeHttp('dashboard', { params: { path } });
       expect(outside.status, path).toBe(404);
     }
   });

@@ -22,7 +22,7 @@ export async function invokeHttp(name: string, init: InvokeInit = {}, registrati
   const registration = registrations.http.get(name);
   if (registration === undefined) throw new Error(`no function ${name}`);
   let path = registration.route ?? name;
-  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value);
+  for (const [key, value] of Object.entries(init.params ?? {})) path = path.replace(`{${key}}`, value).replace(`{*${key}}`, value);
   const request = new HttpRequest({
     method: registration.methods?.[0] ?? 'GET',
     url: `http://localhost:7071/${path}${init.query === undefined ? '' : `?${init.query}`}`,

@@ -8,8 +8,11 @@ import { app } from './registration.js';
 
 /**
  * The dashboard and Playground: the single-page app that `npm run build` makes with Vite into `dist/admin`, served
- * under `/admin`. `/admin/config.json` tells it how to sign in (Entra ID through MSAL, and locally the dev admin
- * token). Built files are read once per instance and kept with their gzip form; hashed assets are cached for a year.
+ * under `/dashboard/` and, locally, also under `/admin/`. The Functions host in Azure reserves every route that starts
+ * with `admin` for its own admin API (a function with such a route fails to load there), so the deployed entry leaves
+ * the `/admin/` route out (local/build-lazy-entry.ts). The app's asset paths are relative, so it runs under either.
+ * `config.json` tells it how to sign in (Entra ID through MSAL, and locally the dev admin token). Built files are read
+ * once per instance and kept with their gzip form; hashed assets are cached for a year.
  */
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -119,6 +122,11 @@ async function dashboardSettings(): Promise<{ config: DashboardConfig; blobServi
 }
 
 export async function serveDashboard(request: HttpRequest): Promise<HttpResponseInit> {
+  // `/dashboard` without its slash: the app's relative asset paths need the folder form.
+  const url = new URL(request.url);
+  if ((request.params['path'] ?? '') === '' && !url.pathname.endsWith('/')) {
+    return { status: 301, headers: { ...SECURITY_HEADERS, Location: `${url.pathname}/${url.search}`, 'Cache-Control': 'no-cache' } };
+  }
   const relative = relativePathOf(request.params['path']);
   if (relative === undefined) return problem(404, 'NotFound', 'Not found', 'There is no such file.');
   if (relative === 'config.json') {
@@ -155,7 +163,15 @@ export async function serveDashboard(request: HttpRequest): Promise<HttpResponse
   return { status: 200, headers, body: request.method === 'HEAD' ? undefined : body };
 }
 
-app.http('admin-dashboard', {
+app.http('dashboard', {
+  route: 'dashboard/{*path}',
+  methods: ['GET', 'HEAD'],
+  authLevel: 'anonymous',
+  handler: serveDashboard,
+});
+
+// Locally only (see above): the address the product documents. The name must not start with `admin` either.
+app.http('dashboard-at-admin', {
   route: 'admin/{*path}',
   methods: ['GET', 'HEAD'],
   authLevel: 'anonymous',
