@@ -163,6 +163,8 @@ export interface Session {
 export type NewSession = Omit<Session, 'etag'>;
 
 export interface SessionListFilter {
+  /** The scope: only sessions opened with this key (a dashboard member's own); counts in `totalCount` too. */
+  readonly keyId?: string | undefined;
   readonly companionId?: string | undefined;
   readonly externalClientId?: string | undefined;
   /** Every tag given must be on the session with that value. */

@@ -29,6 +29,12 @@ export class DashboardAccess {
       throw new ForbiddenError('Members can browse and use the Playground; changing the project is for organization admins.', 'AdminRoleRequired');
     }
     await this.deps.subscriptionGate?.assertActive(project.orgId);
-    return { keyId: `dashboard:${membership.member.id}`, projectId: project.id, orgId: project.orgId, hosting: 'hosted' };
+    return {
+      keyId: `dashboard:${membership.member.id}`,
+      projectId: project.id,
+      orgId: project.orgId,
+      hosting: 'hosted',
+      dashboardRole: membership.member.role,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
+import { maySeeSession, type ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { Clock } from '../domain/clock.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
 import type { Logger } from '../domain/logger.js';
@@ -56,6 +56,7 @@ export class SessionLifecycleService {
   /** `DELETE /public/connections/{id}`: ends a live session (not_started if it never started); idempotent. */
   async endConnection(principal: ApiKeyPrincipal, sessionId: string): Promise<Session> {
     const session = await this.sessionOf(principal.projectId, sessionId);
+    if (!maySeeSession(principal, session)) throw new NotFoundError('Session');
     if (!isOpen(session)) return session;
     const written = await this.deps.writer.commit(
       principal.projectId,
@@ -67,7 +68,8 @@ export class SessionLifecycleService {
   }
 
   async list(principal: ApiKeyPrincipal, filter: SessionListFilter, page: PageRequest): Promise<Page<SessionSummary>> {
-    return this.deps.sessions.list(principal.projectId, filter, page);
+    const scope = principal.dashboardRole === 'member' ? { ...filter, keyId: principal.keyId } : filter;
+    return this.deps.sessions.list(principal.projectId, scope, page);
   }
 
   /**

@@ -3,7 +3,7 @@ import { agentDefinitionOf, type NewAgentInput } from './agent-service.js';
 import { ALL_REFERENCES, checkAgentReferences } from './agent-references.js';
 import type { AgentFunctionRepository } from '../domain/agent-function-repository.js';
 import type { AgentRepository } from '../domain/agent-repository.js';
-import type { ApiKeyPrincipal } from '../domain/api-key-principal.js';
+import { maySeeSession, type ApiKeyPrincipal } from '../domain/api-key-principal.js';
 import type { Clock } from '../domain/clock.js';
 import type { Tags } from '../domain/companion.js';
 import type { CompanionRepository } from '../domain/companion-repository.js';
@@ -223,7 +223,9 @@ export class SessionService {
   }
 
   async get(principal: ApiKeyPrincipal, sessionId: string): Promise<Session> {
-    return this.sessionOf(principal.projectId, sessionId);
+    const session = await this.sessionOf(principal.projectId, sessionId);
+    if (!maySeeSession(principal, session)) throw new NotFoundError('Session');
+    return session;
   }
 
   /** Appends the caller's message, lets the agent answer unless told not to, and records both with their timings. */

@@ -182,6 +182,10 @@ function toSummary(document: unknown): SessionSummary {
 function whereOf(projectId: string, filter: SessionListFilter): { where: string; parameters: SqlParameter[] } {
   const clauses = ['c.projectId = @projectId', "c.type = 'session'"];
   const parameters: SqlParameter[] = [{ name: '@projectId', value: projectId }];
+  if (filter.keyId !== undefined) {
+    clauses.push('c.keyId = @keyId');
+    parameters.push({ name: '@keyId', value: filter.keyId });
+  }
   if (filter.companionId !== undefined) {
     clauses.push('c.companionId = @companionId');
     parameters.push({ name: '@companionId', value: filter.companionId });
@@ -234,7 +238,7 @@ export class CosmosSessionRepository implements SessionRepository {
       this.container,
       {
         filtered: whereOf(projectId, filter),
-        all: whereOf(projectId, {}),
+        all: whereOf(projectId, { keyId: filter.keyId }),
         partitionKey: projectId,
         orderBy: 'createdAt',
         select: SUMMARY_FIELDS,

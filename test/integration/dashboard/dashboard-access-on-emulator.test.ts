@@ -100,6 +100,34 @@ describe('the dashboard on /public routes', () => {
     expect(removed.status).toBe(403);
   });
 
+  it("shows a member only their own sessions, never the application's or another member's", async () => {
+    const agent = await call('public-agent-create', {
+      headers: as(ADMIN),
+      body: { companionId: STOCK_COMPANIONS[0]!.id, name: 'Back office', voiceId: 'coral' },
+    });
+    const byKey = await call('public-agent-connection-create', {
+      headers: { 'x-api-key': BOOTSTRAP_SECRET },
+      params: { agentId: agent.json!.id },
+      body: { channelType: 'text' },
+    });
+    expect(byKey.status).toBe(201);
+    const production = byKey.json!.connection.id as string;
+    const mine = await call('public-agent-connection-create', { headers: as(MEMBER), params: { agentId: agent.json!.id }, body: { channelType: 'text' } });
+    const own = mine.json!.connection.id as string;
+
+    const listed = await call('public-sessions-list', { headers: as(MEMBER), query: 'pageSize=100' });
+    const ids = (listed.json!.items as { id: string }[]).map((s) => s.id);
+    expect(ids).toContain(own);
+    expect(ids).not.toContain(production);
+    expect(listed.json!.totalCount).toBe(ids.length);
+    expect((await call('public-session-get', { headers: as(MEMBER), params: { id: production } })).status).toBe(404);
+    expect((await call('public-connection-delete', { headers: as(MEMBER), params: { id: production } })).status).toBe(404);
+    expect((await call('public-session-get', { headers: as(ADMIN), params: { id: production } })).json).toMatchObject({ status: 'pending' });
+
+    const all = await call('public-sessions-list', { headers: as(ADMIN), query: 'pageSize=100' });
+    expect((all.json!.items as { id: string }[]).map((s) => s.id)).toEqual(expect.arrayContaining([own, production]));
+  });
+
   it('keeps billing from members', async () => {
     expect((await call('public-usage-get', { headers: as(MEMBER) })).status).toBe(403);
     expect((await call('public-usage-get', { headers: as(ADMIN) })).status).toBe(200);

@@ -31,7 +31,7 @@ export class InMemorySessionRepository implements SessionRepository {
   }
 
   async list(projectId: string, filter: SessionListFilter, page: PageRequest): Promise<Page<SessionSummary>> {
-    const ofProject = [...this.sessions.values()].filter((s) => s.projectId === projectId);
+    const ofProject = [...this.sessions.values()].filter((s) => s.projectId === projectId && (filter.keyId === undefined || s.keyId === filter.keyId));
     const matches = ofProject
       .filter((s) => filter.companionId === undefined || s.companionId === filter.companionId)
       .filter((s) => filter.externalClientId === undefined || s.externalClientId === filter.externalClientId)

@@ -28,6 +28,7 @@ type Status = '' | 'pending' | 'started' | 'closed' | 'failed';
 
 function SessionList() {
   const projectId = useProjectId();
+  const workspace = useWorkspace();
   const [companionId, setCompanionId] = useState('');
   const [externalClientId, setExternalClientId] = useState('');
   const [search, setSearch] = useState('');
@@ -48,7 +49,14 @@ function SessionList() {
 
   return (
     <>
-      <PageHeader title="Sessions" description="The project's sessions, newest first: their status, close reason, active time, cost and transcript." />
+      <PageHeader
+        title="Sessions"
+        description={
+          workspace.isAdmin
+            ? "The project's sessions, newest first: their status, close reason, active time, cost and transcript."
+            : 'The Playground sessions you opened, newest first (members see only their own): status, close reason, active time, cost and transcript.'
+        }
+      />
       <Section title="Filter">
         <form
           class="row filters"
