@@ -43,3 +43,4 @@ import './avatar-engine-callback.js';
 import './marketplace-landing.js';
 import './marketplace-webhook.js';
 import './marketplace-retention.js';
+import './project-deletions.js';

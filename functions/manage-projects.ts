@@ -105,10 +105,12 @@ const deleteProject = defineRoute({
   method: 'DELETE',
   route: 'manage/orgs/{orgId}/projects/{projectId}',
   auth: 'manage',
-  summary: 'Delete a project and revoke its API keys (admins)',
+  summary: 'Delete a project (admins); its data is deleted in the background',
+  description:
+    'The project and its API keys stop working at once (404 and 401 from then on). Its sessions (with transcripts and memory), agents, functions, FAQ collections, knowledge bases (files, chunks, documents), companions and digital twins (media, assets, personal voices) and webhook configuration are then deleted in the background, and finally the project itself. If-Match applies to the project as for a change.',
   tags,
   params: orgProjectPathParams,
-  responses: { 204: { description: 'Deleted' } },
+  responses: { 204: { description: 'Deleted; the project answers 404 from now on, and its data is deleted in the background' } },
 });
 
 app.http(deleteProject.name, {

@@ -162,6 +162,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     rosters: new CosmosMemberRosterRepository(container('member-rosters')),
     membershipIndex: new CosmosMembershipIndex(container('memberships')),
     projects: new CosmosProjectRepository(container('projects')),
+    projectDeletions: new (await import('./adapters/project-deletion-queue.js')).StorageQueueProjectDeletionQueue(
+      storage.queues.getQueueClient((await import('./adapters/queues.js')).PROJECT_DELETIONS_QUEUE),
+    ),
     apiKeys: apiKeyRepository,
     apiKeyLookups: new CosmosApiKeyLookupRepository(container('api-key-lookups')),
     sealer,

@@ -16,6 +16,7 @@ export const FUNCTION_CALL_TIMEOUTS_QUEUE = 'function-call-timeouts';
 export const SESSION_EVENTS_QUEUE = 'session-events';
 export const SESSION_MEMORY_QUEUE = 'session-memory';
 export const USAGE_EVENTS_QUEUE = 'usage-events';
+export const PROJECT_DELETIONS_QUEUE = 'project-deletions';
 /** Where the Functions host moves a message after its last failed try (host.json maxDequeueCount). */
 export const poisonQueueOf = (queueName: string): string => `${queueName}-poison`;
 /** Where the Functions host reports a blob whose blob-triggered function failed on every try (poisonBlobThreshold). */
@@ -101,6 +102,15 @@ export const STORAGE_QUEUES = [
   {
     name: poisonQueueOf(USAGE_EVENTS_QUEUE),
     purpose: 'Usage messages that failed on every try (the submission settles every hour from the sessions themselves before submitting it).',
+  },
+  {
+    name: PROJECT_DELETIONS_QUEUE,
+    purpose:
+      "Projects an admin deleted ({orgId, projectId}), already marked deleting and without API keys: the function deletes the project's sessions, agents, functions, FAQs, knowledge bases, companions and webhook, then the project; repeats are harmless.",
+  },
+  {
+    name: poisonQueueOf(PROJECT_DELETIONS_QUEUE),
+    purpose: 'Project deletions that failed on every try: logged; the project stays marked and the hourly project-deletion sweep finishes it.',
   },
   {
     name: BLOB_TRIGGER_POISON_QUEUE,

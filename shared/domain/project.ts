@@ -10,6 +10,11 @@ export interface Project {
   readonly description: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Set when an admin deleted the project: from then on it is not found anywhere it is read (ProjectRepository `get`
+   * and `listByOrganization`), and the `project-deletions` queue (or the hourly sweep) deletes its data, then it.
+   */
+  readonly deletingSince?: string | undefined;
   readonly etag: string;
 }
 

@@ -4,8 +4,10 @@ import type { Clock } from '../domain/clock.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ManagePrincipal } from '../domain/identity.js';
 import { newId } from '../domain/ids.js';
+import type { Logger } from '../domain/logger.js';
 import type { Page, PageRequest } from '../domain/page.js';
 import type { Project, ProjectChanges } from '../domain/project.js';
+import type { ProjectDeletionQueue } from '../domain/project-deletion.js';
 import type { ProjectRepository } from '../domain/project-repository.js';
 import { revokeAllApiKeysOfProject } from './api-key-revocation.js';
 import { checkIfMatch, withOptimisticRetry, writeOrRetry } from './optimistic-concurrency.js';
@@ -21,7 +23,10 @@ export interface ProjectServiceDeps {
   readonly projects: ProjectRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly apiKeyLookups: ApiKeyLookupRepository;
+  /** The `project-deletions` queue: a deleted project's data is deleted there (ProjectDataDeletion). */
+  readonly projectDeletions: ProjectDeletionQueue;
   readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 /** Projects of an organization: members view them; admins create, edit and delete them. */
@@ -73,17 +78,38 @@ export class ProjectService {
   }
 
   /**
-   * Deletes a project and revokes its keys. Keys are revoked before the project goes (a crash in between leaves a
-   * project without keys, never live keys of a deleted project), and once more after, for a key created concurrently
-   * (key creation re-checks the project afterwards as well).
+   * Deletes a project: at once for clients, in the background for its data. Deleting everything a project owns takes
+   * many writes (sessions, agents, knowledge files, media...), more than a request should wait for, and a process that
+   * dies part-way must not lose the rest. So the request only:
+   *
+   * 1. revokes the project's keys (the lookups first, so they stop working at once). A project left with no keys by a
+   *    crash (or by an If-Match that fails at step 2 after a concurrent change) is still there, and a retried DELETE
+   *    finishes; live keys of a project being deleted never happen;
+   * 2. marks the project `deletingSince` with a conditional replace (If-Match as for any change). From then on the
+   *    project is not found anywhere it is read: the repository's `get` and lists leave it out, so the management
+   *    routes, `requireProjectMember` (dashboard access), key creation's re-check and `/public/project` answer 404 or
+   *    401. This mark is what makes the deletion durable;
+   * 3. revokes the keys again, for one created between 1 and 2 (key creation re-checks the project afterwards as well);
+   * 4. queues `{orgId, projectId}` on `project-deletions`, whose function deletes the data and then the project
+   *    (ProjectDataDeletion). If this send fails, or the message is lost or fails on every try, the hourly sweep finds
+   *    the marked project and finishes it; so a failed send is logged and the answer is still 204.
    */
   async delete(principal: ManagePrincipal, orgId: string, projectId: string, ifMatch: string | undefined): Promise<void> {
     await this.deps.access.requireAdmin(principal, orgId);
-    const current = await this.projectOf(orgId, projectId);
-    checkIfMatch(ifMatch, current.etag);
+    checkIfMatch(ifMatch, (await this.projectOf(orgId, projectId)).etag);
     await revokeAllApiKeysOfProject(this.deps, projectId);
-    await this.deps.projects.delete(projectId, ifMatch === undefined ? undefined : current.etag);
+    await withOptimisticRetry(async () => {
+      const current = await this.projectOf(orgId, projectId);
+      checkIfMatch(ifMatch, current.etag);
+      const now = this.deps.clock.now().toISOString();
+      return writeOrRetry(() => this.deps.projects.replace({ ...current, deletingSince: now, updatedAt: now }));
+    });
     await revokeAllApiKeysOfProject(this.deps, projectId);
+    try {
+      await this.deps.projectDeletions.enqueue({ orgId, projectId });
+    } catch (err) {
+      this.deps.logger.warn('queueing a project deletion failed; the project-deletion sweep finishes it', { orgId, projectId, err });
+    }
   }
 
   /** A project is addressed under its organization; one of another organization is simply not found. */

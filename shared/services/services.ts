@@ -95,6 +95,8 @@ import type { MemoryExtractor } from '../domain/memory-extraction.js';
 import { ClientMemoryService } from './client-memory-service.js';
 import { createUsageServices, type UsagePorts, type UsageServices } from './usage-services.js';
 import { MarketplaceDataRetention } from './marketplace-data-retention.js';
+import type { ProjectDeletionQueue } from '../domain/project-deletion.js';
+import { ProjectDataDeletion } from './project-data-deletion.js';
 import { MarketplaceFulfillmentService, type MarketplacePorts } from './marketplace-fulfillment-service.js';
 import { SubscriptionGate } from './marketplace-subscription-gate.js';
 
@@ -104,6 +106,8 @@ export interface ServicePorts {
   readonly rosters: MemberRosterRepository;
   readonly membershipIndex: MembershipIndex;
   readonly projects: ProjectRepository;
+  /** The `project-deletions` queue: deleted projects whose data the queue function deletes. */
+  readonly projectDeletions: ProjectDeletionQueue;
   readonly apiKeys: ApiKeyRepository;
   readonly apiKeyLookups: ApiKeyLookupRepository;
   readonly sealer: SecretSealer;
@@ -233,6 +237,8 @@ export interface Services {
   /** The Marketplace landing page and webhook, and the deletion of cancelled subscriptions' data after 7 days. */
   readonly marketplace: MarketplaceFulfillmentService;
   readonly marketplaceRetention: MarketplaceDataRetention;
+  /** Deletes a project's data and then the project: the `project-deletions` queue, its hourly sweep, and the retention. */
+  readonly projectDeletion: ProjectDataDeletion;
 }
 
 export function createServices(ports: ServicePorts): Services {
@@ -324,18 +330,21 @@ export function createServices(ports: ServicePorts): Services {
     memory,
     usage,
   };
+  const projectDeletion = new ProjectDataDeletion({
+    ...ports,
+    sessionLifecycle: core.sessionLifecycle,
+    usageRecorder: usage?.recorder,
+    agents: core.agents,
+    agentFunctions: core.agentFunctions,
+    faqs: core.faqs,
+    knowledgeBases: core.knowledgeBases,
+    knowledgeBaseRecords: ports.knowledgeBases,
+    companions: core.companions,
+  });
   return {
     ...core,
     marketplace: new MarketplaceFulfillmentService({ ...ports, marketplace: ports.marketplace, sessionLifecycle: core.sessionLifecycle, subscriptionGate }),
-    marketplaceRetention: new MarketplaceDataRetention({
-      ...ports,
-      retention: ports.marketplace?.retention,
-      sessionLifecycle: core.sessionLifecycle,
-      agents: core.agents,
-      agentFunctions: core.agentFunctions,
-      faqs: core.faqs,
-      knowledgeBases: core.knowledgeBases,
-      companions: core.companions,
-    }),
+    marketplaceRetention: new MarketplaceDataRetention({ ...ports, retention: ports.marketplace?.retention, projectDeletion }),
+    projectDeletion,
   };
 }

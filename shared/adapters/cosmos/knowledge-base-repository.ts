@@ -69,6 +69,17 @@ export class CosmosKnowledgeBaseRepository implements KnowledgeBaseRepository {
     );
   }
 
+  async listDeletingIds(projectId: string): Promise<string[]> {
+    const rows = await this.container.query(
+      {
+        query: "SELECT c.id FROM c WHERE c.projectId = @projectId AND c.type = 'knowledgeBase' AND IS_DEFINED(c.deletingSince)",
+        parameters: [{ name: '@projectId', value: projectId }],
+      },
+      projectId,
+    );
+    return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
+  }
+
   async create(base: NewKnowledgeBase): Promise<KnowledgeBase> {
     try {
       return toKnowledgeBase(await this.container.create(toDocument(base)));

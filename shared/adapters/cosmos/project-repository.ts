@@ -16,6 +16,7 @@ const projectDocument = z.object({
   description: z.string().default(''),
   createdAt: z.string(),
   updatedAt: z.string(),
+  deletingSince: z.string().optional(),
   _etag: z.string(),
 });
 
@@ -28,6 +29,7 @@ function toProject(document: unknown): Project {
     description: d.description,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
+    ...(d.deletingSince === undefined ? {} : { deletingSince: d.deletingSince }),
     etag: d._etag,
   };
 }
@@ -41,8 +43,12 @@ function toDocument(project: NewProject) {
     description: project.description,
     createdAt: project.createdAt,
     updatedAt: project.updatedAt,
+    deletingSince: project.deletingSince,
   };
 }
+
+/** Projects marked for deletion are left out of what clients read (see ProjectRepository). */
+const LIVE = 'NOT IS_DEFINED(c.deletingSince)';
 
 /**
  * Projects are partitioned by their own id: API keys and `/manage/projects/{projectId}` routes know only the
@@ -53,21 +59,27 @@ export class CosmosProjectRepository implements ProjectRepository {
   constructor(private readonly container: CountedContainer) {}
 
   async get(projectId: string): Promise<Project | undefined> {
+    const project = await this.getIncludingDeleting(projectId);
+    return project?.deletingSince === undefined ? project : undefined;
+  }
+
+  async getIncludingDeleting(projectId: string): Promise<Project | undefined> {
     const document = await this.container.read(projectId, projectId);
     return document === undefined ? undefined : toProject(document);
   }
 
-  async listByOrganization(orgId: string, page: PageRequest): Promise<Page<Project>> {
+  async listByOrganization(orgId: string, page: PageRequest, options: { readonly includeDeleting?: boolean } = {}): Promise<Page<Project>> {
     const parameters = [{ name: '@orgId', value: orgId }];
+    const where = options.includeDeleting === true ? 'c.orgId = @orgId' : `c.orgId = @orgId AND ${LIVE}`;
     const [rows, total] = await Promise.all([
       this.container.query(
         {
-          query: 'SELECT TOP @top * FROM c WHERE c.orgId = @orgId ORDER BY c.createdAt',
+          query: `SELECT TOP @top * FROM c WHERE ${where} ORDER BY c.createdAt`,
           parameters: [...parameters, { name: '@top', value: topNeededFor(page) }],
         },
         undefined,
       ),
-      this.container.count({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.orgId = @orgId', parameters }, undefined),
+      this.container.count({ query: `SELECT VALUE COUNT(1) FROM c WHERE ${where}`, parameters }, undefined),
     ]);
     return {
       items: pageSlice(rows, page).map(toProject),
@@ -93,5 +105,20 @@ export class CosmosProjectRepository implements ProjectRepository {
 
   async delete(projectId: string, expectedEtag?: string): Promise<void> {
     await this.container.delete(projectId, projectId, expectedEtag);
+  }
+
+  /** Cross-partition, hourly and usually empty: the sweep for project deletions whose message was lost. */
+  async listDeletingBefore(before: string, limit: number): Promise<Project[]> {
+    const rows = await this.container.query(
+      {
+        query: 'SELECT TOP @top * FROM c WHERE IS_DEFINED(c.deletingSince) AND c.deletingSince <= @before ORDER BY c.deletingSince',
+        parameters: [
+          { name: '@before', value: before },
+          { name: '@top', value: limit },
+        ],
+      },
+      undefined,
+    );
+    return rows.map(toProject);
   }
 }

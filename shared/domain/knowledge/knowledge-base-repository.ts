@@ -7,6 +7,8 @@ export interface KnowledgeBaseRepository {
   get(projectId: string, baseId: string): Promise<KnowledgeBase | undefined>;
   /** Newest first, bases being deleted left out. */
   list(projectId: string, page: PageRequest): Promise<Page<KnowledgeBase>>;
+  /** Ids of the project's bases marked for deletion: deletions that stopped part-way, which a project deletion finishes. */
+  listDeletingIds(projectId: string): Promise<string[]>;
   /** Create-only: rejects with ConflictError when the id exists. */
   create(base: NewKnowledgeBase): Promise<KnowledgeBase>;
   /** Replaces when the stored ETag is still `base.etag`, else rejects with PreconditionFailedError. */

@@ -33,6 +33,12 @@ export class InMemoryKnowledgeBaseRepository implements KnowledgeBaseRepository 
       .sort((a, b) => b.created.localeCompare(a.created));
     return pageOf(all, page);
   }
+  async listDeletingIds(projectId: string) {
+    return this.table
+      .values()
+      .filter((b) => b.projectId === projectId && b.deletingSince !== undefined)
+      .map((b) => b.id);
+  }
   async create(base: NewKnowledgeBase) {
     return this.table.create(this.keyOf(base.projectId, base.id), base);
   }

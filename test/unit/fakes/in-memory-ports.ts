@@ -10,6 +10,7 @@ import type { NewOrganization, Organization } from '../../../shared/domain/organ
 import type { OrganizationRepository } from '../../../shared/domain/organization-repository.js';
 import { pageOfArray, type Page, type PageRequest } from '../../../shared/domain/page.js';
 import type { NewProject, Project } from '../../../shared/domain/project.js';
+import type { ProjectDeletionMessage, ProjectDeletionQueue } from '../../../shared/domain/project-deletion.js';
 import type { ProjectRepository } from '../../../shared/domain/project-repository.js';
 import type { SealedSecret, SecretSealer } from '../../../shared/domain/secret-sealer.js';
 
@@ -109,14 +110,25 @@ export class InMemoryMembershipIndex implements MembershipIndex {
 export class InMemoryProjectRepository implements ProjectRepository {
   readonly table = new Table<Project>();
   async get(projectId: string) {
+    const project = this.table.get(projectId);
+    return project?.deletingSince === undefined ? project : undefined;
+  }
+  async getIncludingDeleting(projectId: string) {
     return this.table.get(projectId);
   }
-  async listByOrganization(orgId: string, page: PageRequest): Promise<Page<Project>> {
+  async listByOrganization(orgId: string, page: PageRequest, options: { readonly includeDeleting?: boolean } = {}): Promise<Page<Project>> {
     const all = this.table
       .values()
-      .filter((p) => p.orgId === orgId)
+      .filter((p) => p.orgId === orgId && (options.includeDeleting === true || p.deletingSince === undefined))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return pageOfArray(all, page);
+  }
+  async listDeletingBefore(before: string, limit: number): Promise<Project[]> {
+    return this.table
+      .values()
+      .filter((p) => p.deletingSince !== undefined && p.deletingSince <= before)
+      .sort((a, b) => a.deletingSince!.localeCompare(b.deletingSince!))
+      .slice(0, limit);
   }
   async create(project: NewProject) {
     return this.table.create(project.id, project);
@@ -126,6 +138,16 @@ export class InMemoryProjectRepository implements ProjectRepository {
   }
   async delete(projectId: string, expectedEtag?: string) {
     this.table.delete(projectId, expectedEtag);
+  }
+}
+
+/** The `project-deletions` queue: what was sent, for a test to process (or lose). */
+export class RecordingProjectDeletionQueue implements ProjectDeletionQueue {
+  readonly messages: ProjectDeletionMessage[] = [];
+  failing = false;
+  async enqueue(message: ProjectDeletionMessage) {
+    if (this.failing) throw new Error('queue unavailable');
+    this.messages.push({ ...message });
   }
 }
 

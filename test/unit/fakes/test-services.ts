@@ -55,6 +55,7 @@ import {
   InMemoryMembershipIndex,
   InMemoryOrganizationRepository,
   InMemoryProjectRepository,
+  RecordingProjectDeletionQueue,
   ReversibleTestSealer,
 } from './in-memory-ports.js';
 
@@ -88,6 +89,7 @@ export interface TestWorld {
   readonly rosters: InMemoryMemberRosterRepository;
   readonly membershipIndex: InMemoryMembershipIndex;
   readonly projects: InMemoryProjectRepository;
+  readonly projectDeletions: RecordingProjectDeletionQueue;
   readonly apiKeys: InMemoryApiKeyRepository;
   readonly apiKeyLookups: InMemoryApiKeyLookupRepository;
   readonly sealer: ReversibleTestSealer;
@@ -135,6 +137,7 @@ export function createTestWorld(options: TestWorldOptions = {}): TestWorld {
     rosters: new InMemoryMemberRosterRepository(),
     membershipIndex: new InMemoryMembershipIndex(),
     projects: new InMemoryProjectRepository(),
+    projectDeletions: new RecordingProjectDeletionQueue(),
     apiKeys: new InMemoryApiKeyRepository(),
     apiKeyLookups: new InMemoryApiKeyLookupRepository(),
     sealer: new ReversibleTestSealer(),
