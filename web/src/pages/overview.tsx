@@ -51,7 +51,7 @@ export function OverviewPage(_props: PageProps) {
                       </button>
                       <ActionButton
                         tone="danger"
-                        confirm={`Delete the project ${project.name}? Its API keys stop working.`}
+                        confirm={`Delete the project ${project.name}? Its API keys stop working at once, and its companions, knowledge, agents and sessions are deleted.`}
                         onClick={async () => {
                           await api('DELETE', `/manage/orgs/${orgId}/projects/${project.id}`, { ifMatch: project.etag });
                           await refresh();
