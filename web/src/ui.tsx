@@ -225,25 +225,31 @@ export function Dialog(props: { title: string; open: boolean; onClose: () => voi
   );
 }
 
-/** Copies a value to the clipboard and says so. */
+/** Copies a value to the clipboard and says so, or says to copy it by hand where the browser refuses. */
 export function CopyButton(props: { value: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <>
       <button
         type="button"
         class="plain"
         onClick={() => {
-          void navigator.clipboard
-            ?.writeText(props.value)
-            .then(() => setCopied(true))
-            .catch(() => setCopied(false));
+          // The Clipboard API exists only in secure contexts (https, or localhost).
+          const clipboard = (navigator as Partial<Navigator>).clipboard;
+          if (clipboard === undefined) {
+            setState('failed');
+            return;
+          }
+          clipboard.writeText(props.value).then(
+            () => setState('copied'),
+            () => setState('failed'),
+          );
         }}
       >
         {props.label ?? 'Copy'}
       </button>
       <span role="status" class="muted">
-        {copied ? 'Copied' : ''}
+        {state === 'copied' ? 'Copied' : state === 'failed' ? 'The browser did not allow copying: select the text and copy it.' : ''}
       </span>
     </>
   );
