@@ -48,6 +48,11 @@ export interface LocalBootstrapDeps {
   readonly apiKeyLookups: ApiKeyLookupRepository;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Finishes the deletion of a project marked deleting (ProjectDataDeletion.deleteProject): a Default project deleted
+   * just before a restart is still marked, as its queue message waits for the host that is not running yet.
+   */
+  readonly finishProjectDeletion?: (orgId: string, projectId: string) => Promise<void>;
 }
 
 /**
@@ -128,6 +133,12 @@ export class LocalBootstrap {
   private async ensureProject(orgId: string): Promise<Project> {
     const existing = await this.deps.projects.get(LOCAL_BOOTSTRAP_IDS.project);
     if (existing !== undefined) return existing;
+    // Deleted through the API, and its data not yet gone: finish that first, then the Default project starts afresh.
+    const deleting = await this.deps.projects.getIncludingDeleting(LOCAL_BOOTSTRAP_IDS.project);
+    if (deleting?.deletingSince !== undefined && this.deps.finishProjectDeletion !== undefined) {
+      this.deps.logger.warn('the Default project was being deleted; its deletion is finished before it is made again', { projectId: deleting.id });
+      await this.deps.finishProjectDeletion(deleting.orgId, deleting.id);
+    }
     const now = this.deps.clock.now().toISOString();
     try {
       return await this.deps.projects.create({

@@ -310,7 +310,6 @@ export function createServices(ports: ServicePorts): Services {
     voiceProfiles: new VoiceProfileService(ports),
     companionAssets: new CompanionAssetService(ports),
     health: new HealthService(ports.healthProbes, ports.logger),
-    bootstrap: new LocalBootstrap({ ...ports, organizationService: organizations, apiKeyService: apiKeys }),
     faqs: new FaqService(ports),
     faqMatcher,
     knowledgeBases,
@@ -346,5 +345,11 @@ export function createServices(ports: ServicePorts): Services {
     marketplace: new MarketplaceFulfillmentService({ ...ports, marketplace: ports.marketplace, sessionLifecycle: core.sessionLifecycle, subscriptionGate }),
     marketplaceRetention: new MarketplaceDataRetention({ ...ports, retention: ports.marketplace?.retention, projectDeletion }),
     projectDeletion,
+    bootstrap: new LocalBootstrap({
+      ...ports,
+      organizationService: organizations,
+      apiKeyService: apiKeys,
+      finishProjectDeletion: (orgId, projectId) => projectDeletion.deleteProject(orgId, projectId),
+    }),
   };
 }

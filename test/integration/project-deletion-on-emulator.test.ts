@@ -263,4 +263,20 @@ describe('DELETE /manage/orgs/{orgId}/projects/{projectId}', () => {
     expect(await knowledgeBlobs(projectId)).toEqual([]);
     await runSweep();
   }, 60_000);
+  it('the local Default project deleted just before a restart is finished and made afresh at the next start', async () => {
+    const local = 'proj_local';
+    const faq = await call('public-faq-create', { headers: { 'x-api-key': BOOTSTRAP_SECRET }, body: { name: 'Old', faqs: [] } });
+    expect(faq.status).toBe(201);
+    expect((await call('manage-project-delete', { headers: asAdmin, params: { orgId: ORG, projectId: local } })).status).toBe(204);
+    // The host stopped before the queue delivered the message.
+    expect(await takeDeletionMessages(local)).toHaveLength(1);
+    expect(await projectDocument(local)).toMatchObject({ deletingSince: expect.any(String) });
+
+    const again = await runtime.services.bootstrap.ensureLocalBootstrap({ devAdminUserId: 'dev-admin', apiKeySecret: BOOTSTRAP_SECRET });
+    expect(again.project).toMatchObject({ id: local, name: 'Default' });
+    expect((await projectDocument(local))?.['deletingSince']).toBeUndefined();
+    const faqs = await call('public-faqs-list', { headers: { 'x-api-key': BOOTSTRAP_SECRET } });
+    expect(faqs.status).toBe(200);
+    expect(faqs.json!.items).toEqual([]);
+  }, 60_000);
 });
