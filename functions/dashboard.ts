@@ -92,16 +92,20 @@ function problem(status: number, code: string, title: string, detail: string): H
   };
 }
 
-/** Everything from the service itself; besides, sign-in at the Entra ID authority and uploads straight to storage. */
-function contentSecurityPolicy(authority: string | undefined, blobServiceUrl: string): string {
+/**
+ * Everything from the service itself; besides, sign-in at the Entra ID authority, uploads straight to storage, and the
+ * Playground's voice calls to the platform's realtime model (WebRTC, its SDP exchange over HTTPS).
+ */
+function contentSecurityPolicy(authority: string | undefined, blobServiceUrl: string, realtimeEndpoint: string | undefined): string {
   const signIn = authority === undefined ? '' : ` ${new URL(authority).origin}`;
+  const realtime = realtimeEndpoint === undefined ? '' : ` ${new URL(realtimeEndpoint).origin}`;
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
-    `connect-src 'self'${signIn} ${new URL(blobServiceUrl).origin}`,
+    `connect-src 'self'${signIn} ${new URL(blobServiceUrl).origin}${realtime}`,
     `frame-src 'self'${signIn}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
@@ -115,10 +119,15 @@ interface DashboardConfig {
   readonly entra: { readonly clientId: string; readonly authority: string; readonly scopes: readonly string[] } | null;
 }
 
-async function dashboardSettings(): Promise<{ config: DashboardConfig; blobServiceUrl: string }> {
+async function dashboardSettings(): Promise<{ config: DashboardConfig; blobServiceUrl: string; realtimeEndpoint: string | undefined }> {
   const { getRuntime } = await import('../shared/runtime.js');
   const { config, blobServiceUrl } = await getRuntime();
-  return { config: { devToken: config.devAdminToken !== undefined, entra: config.dashboard.entra ?? null }, blobServiceUrl };
+  return {
+    config: { devToken: config.devAdminToken !== undefined, entra: config.dashboard.entra ?? null },
+    blobServiceUrl,
+    // The dashboard's sessions are platform-hosted: their realtime calls go to the platform's resource.
+    realtimeEndpoint: config.openai?.realtimeDeployment === undefined ? undefined : config.openai.endpoint,
+  };
 }
 
 export async function serveDashboard(request: HttpRequest): Promise<HttpResponseInit> {
@@ -153,8 +162,8 @@ export async function serveDashboard(request: HttpRequest): Promise<HttpResponse
     Vary: 'Accept-Encoding',
   };
   if (file.contentType.startsWith('text/html')) {
-    const { config, blobServiceUrl } = await dashboardSettings();
-    headers['Content-Security-Policy'] = contentSecurityPolicy(config.entra?.authority, blobServiceUrl);
+    const { config, blobServiceUrl, realtimeEndpoint } = await dashboardSettings();
+    headers['Content-Security-Policy'] = contentSecurityPolicy(config.entra?.authority, blobServiceUrl, realtimeEndpoint);
   }
   const gzip = file.gzipped !== undefined && /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
   if (gzip) headers['Content-Encoding'] = 'gzip';

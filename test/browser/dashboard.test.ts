@@ -7,6 +7,7 @@ import { startServiceProcess, type ServiceProcess } from '../../local/service-pr
 import { startFakeAzureOpenAI, type FakeAzureOpenAI } from '../fakes/azure-openai.js';
 import { startFakeEntraIssuer, type FakeEntraIssuer } from '../fakes/entra-issuer.js';
 import { startFakeMarketplace, type FakeMarketplace } from '../fakes/marketplace-fulfillment.js';
+import { startFakeRealtimePeer, type FakeRealtimePeer } from '../fakes/realtime-peer.js';
 import { startFakeWebhookReceiver, type FakeWebhookReceiver } from '../fakes/webhook-receiver.js';
 import { makeImage } from '../support/media-fixtures.js';
 import { accessibilityProblems, launchChromium, screenshot } from './browser.js';
@@ -42,6 +43,7 @@ let llm: FakeAzureOpenAI;
 let entra: FakeEntraIssuer;
 let marketplace: FakeMarketplace;
 let receiver: FakeWebhookReceiver;
+let peer: FakeRealtimePeer;
 let browser: Browser;
 let dataDir: string;
 let filesDir: string;
@@ -51,7 +53,13 @@ beforeAll(async () => {
   filesDir = mkdtempSync(path.join(os.tmpdir(), 'companion-dashboard-files-'));
   writeFileSync(path.join(filesDir, 'care-guide.md'), MANUAL);
   writeFileSync(path.join(filesDir, 'portrait.png'), await makeImage({ width: 768, height: 1024, format: 'png' }));
-  [llm, entra, receiver] = await Promise.all([startFakeAzureOpenAI(), startFakeEntraIssuer(undefined, { tls: true }), startFakeWebhookReceiver()]);
+  peer = await startFakeRealtimePeer();
+  [llm, entra, receiver] = await Promise.all([
+    // The realtime model's side of a WebRTC call is a page of the test's browser (the peer).
+    startFakeAzureOpenAI({ realtimeCalls: (offer) => peer.answer(offer) }),
+    startFakeEntraIssuer(undefined, { tls: true }),
+    startFakeWebhookReceiver(),
+  ]);
   // The service trusts the Entra ID fake's self-signed certificate when it fetches its keys.
   writeFileSync(path.join(filesDir, 'entra-ca.pem'), entra.caCertPem ?? '');
   entra.addClient(PUBLISHER_APP_ID, PUBLISHER_SECRET);
@@ -67,6 +75,7 @@ beforeAll(async () => {
       AZURE_OPENAI_ENDPOINT: llm.endpoint,
       AZURE_OPENAI_API_KEY: llm.apiKey,
       AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt-4o',
+      AZURE_OPENAI_REALTIME_DEPLOYMENT: 'gpt-realtime',
       MARKETPLACE_API_URL: marketplace.apiUrl,
       MARKETPLACE_AUTHORITY_URL: entra.baseUrl,
       MARKETPLACE_TENANT_ID: entra.tenantId,
@@ -80,7 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await service?.stop();
-  await Promise.all([llm?.close(), marketplace?.close(), receiver?.close()]);
+  await Promise.all([llm?.close(), marketplace?.close(), receiver?.close(), peer?.close()]);
   await entra?.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(filesDir, { recursive: true, force: true });
@@ -89,7 +98,7 @@ afterAll(async () => {
 async function newPage(width = 1280, colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   // The Entra ID fake's certificate is self-signed; the copy buttons write to the clipboard.
   const context = await browser.newContext({ viewport: { width, height: 900 }, ignoreHTTPSErrors: true, colorScheme });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(service.url).origin });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write', 'microphone'], { origin: new URL(service.url).origin });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
@@ -101,7 +110,7 @@ async function newPage(width = 1280, colorScheme: 'light' | 'dark' = 'light'): P
   page.on('request', (request) => {
     const url = new URL(request.url());
     // The service, the Entra ID authority, and the storage account that uploads are PUT to (a SAS URL).
-    const allowed = [new URL(service.url).origin, new URL(entra.baseUrl).origin];
+    const allowed = [new URL(service.url).origin, new URL(entra.baseUrl).origin, new URL(llm.endpoint).origin, new URL(peer.pageUrl).origin];
     const isUpload = request.method() === 'PUT' || request.method() === 'OPTIONS' ? /\/devstoreaccount1\/companions\//.test(url.pathname) : false;
     if (!['data:', 'blob:'].includes(url.protocol) && !allowed.includes(url.origin) && !isUpload) problems.push(`external request: ${request.url()}`);
   });
@@ -300,6 +309,49 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.reload();
     await page.getByRole('row', { name: /staging/ }).waitFor();
     await expect(page.getByText(secret).count()).resolves.toBe(0);
+  });
+
+  it('holds a voice conversation in the Playground over WebRTC with the realtime model, tools included', async () => {
+    const { page, context } = admin;
+    const model = await context.newPage();
+    await model.goto(peer.pageUrl);
+    await model.getByText('connected').waitFor();
+    try {
+      await go(page, 'playground', 'Playground');
+      // The page may still show the last session, ended.
+      const again = page.getByRole('button', { name: 'New session' });
+      if ((await again.count()) > 0) await again.click();
+      await page.getByLabel('Agent').selectOption({ label: agentName });
+      await page.getByLabel('Conversation').selectOption('voice');
+      await page.getByRole('button', { name: 'Start session' }).click();
+      await peer.waitForOpenChannel();
+      await page.getByTestId('voice-state').getByText('Microphone on: speak to the agent.').waitFor();
+      const log = page.getByRole('log', { name: 'Conversation' });
+
+      await peer.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_1', content_index: 0, transcript: 'What does the warranty cover?' });
+      await log.getByText('What does the warranty cover?').waitFor();
+      // The model searches the knowledge: the Playground runs it through the backend and hands the passages back.
+      await peer.send({ type: 'response.function_call_arguments.done', call_id: 'call_k', name: 'search_knowledge', arguments: JSON.stringify({ query: 'warranty' }) });
+      const searched = await peer.waitForEvent((event) => event['type'] === 'conversation.item.create' && (event['item'] as { call_id?: string }).call_id === 'call_k');
+      expect((searched['item'] as { output: string }).output).toContain('warranty of 24 months');
+      await peer.waitForEvent((event) => event['type'] === 'response.create');
+      await peer.send({ type: 'response.output_audio_transcript.done', transcript: 'It covers the heating element and the lid hinge for 24 months.' });
+      await log.getByText('It covers the heating element and the lid hinge for 24 months.').waitFor();
+
+      // An implicit function is answered by hand, and the answer goes back on the call.
+      await peer.send({ type: 'response.function_call_arguments.done', call_id: 'call_p', name: 'show_product_page', arguments: JSON.stringify({ sku: 'K-3' }) });
+      await page.getByLabel('Output').first().fill('{"shown": true}');
+      await page.getByRole('button', { name: 'Send output' }).first().click();
+      const answered = await peer.waitForEvent((event) => event['type'] === 'conversation.item.create' && (event['item'] as { call_id?: string }).call_id === 'call_p');
+      expect((answered['item'] as { output: string }).output).toBe('{"shown": true}');
+      await capture(page, '09b-playground-voice');
+
+      await page.getByRole('button', { name: 'End session' }).click();
+      await expect(page.getByTestId('close-reason').textContent()).resolves.toBe('connection_closed');
+      expect(admin.problems).toEqual([]);
+    } finally {
+      await model.close();
+    }
   });
 
   it('sets up the webhook, shows its secret once and lists its deliveries', async () => {

@@ -60,6 +60,11 @@ export interface FakeAzureOpenAIOptions {
   /** Bearer tokens accepted in place of the key (a managed-identity caller). */
   readonly bearerTokens?: readonly string[];
   readonly embeddingDimensions?: number;
+  /**
+   * Answers WebRTC calls (`POST /openai/v1/realtime/calls`, the SDP offer with an ephemeral key minted here): the
+   * realtime model's side, e.g. a FakeRealtimePeer's `answer`. Without it the route answers 404.
+   */
+  readonly realtimeCalls?: (offerSdp: string) => Promise<string>;
 }
 
 /** Deterministic embedding: each lower-cased word adds ±1 at two hashed positions; the vector is normalised. */
@@ -88,6 +93,8 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
   const bearerTokens = new Set(options.bearerTokens ?? []);
   const dimensions = options.embeddingDimensions ?? 256;
   let replies: ScriptedReply[] = [];
+  /** Ephemeral keys minted for realtime sessions: what a WebRTC call must present. */
+  const clientSecrets = new Set<string>();
   let failures: InjectedFailure[] = [];
   let recorded: RecordedRequest[] = [];
 
@@ -210,11 +217,41 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
       return;
     }
     const expiresAfter = (body['expires_after'] as { seconds?: number } | undefined)?.seconds ?? 600;
+    const value = `ek_${randomUUID().replace(/-/g, '')}`;
+    clientSecrets.add(value);
     send(res, 200, {
-      value: `ek_${randomUUID().replace(/-/g, '')}`,
+      value,
       expires_at: Math.floor(Date.now() / 1000) + expiresAfter,
       session: { ...session, id: `sess_${randomUUID().replace(/-/g, '').slice(0, 20)}`, object: 'realtime.session' },
     });
+  };
+
+  /**
+   * A browser's WebRTC call (`POST /openai/v1/realtime/calls`, `Content-Type: application/sdp`, the ephemeral key as
+   * bearer): answers 201 with the SDP answer. Browsers call it from the app's origin, so it answers CORS as well.
+   */
+  const realtimeCall = async (req: http.IncomingMessage, res: http.ServerResponse, answer: (offerSdp: string) => Promise<string>): Promise<void> => {
+    const cors = {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'POST, OPTIONS',
+    };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (req.method !== 'POST' || bearer === undefined || !clientSecrets.has(bearer)) {
+      res.writeHead(401, { ...cors, 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: '401', message: 'The ephemeral key is missing, unknown or expired.' } }));
+      return;
+    }
+    const sdp = await answer(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(201, { ...cors, 'content-type': 'application/sdp', location: `/openai/v1/realtime/calls/rtc_${randomUUID().slice(0, 8)}` });
+    res.end(sdp);
   };
 
   const server = http.createServer((req, res) => {
@@ -222,6 +259,10 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
       const url = new URL(req.url ?? '/', 'http://fake');
       if (req.method === 'POST' && url.pathname === '/openai/v1/realtime/client_secrets') {
         await realtimeClientSecret(req, res);
+        return;
+      }
+      if (url.pathname === '/openai/v1/realtime/calls' && options.realtimeCalls !== undefined) {
+        await realtimeCall(req, res, options.realtimeCalls);
         return;
       }
       const match = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);

@@ -2,10 +2,13 @@
  * The Playground: a text session with an agent, as an application would hold it. Opens a connection (project auth),
  * keeps the session token in memory only, sends messages, shows tool calls and knowledge passages, answers implicit
  * function calls, follows the event stream (fetch + ReadableStream, since EventSource cannot send the token), shows
- * the idle countdown, renews the token, and shows the close reason and cost when the session ends.
+ * the idle countdown, renews the token, and shows the close reason and cost when the session ends. In voice mode the
+ * browser holds the call with the realtime model itself (playground-voice.ts): transcripts and tool calls come over
+ * its data channel, explicit tools run through the backend's function-calls, implicit ones are answered by hand.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { inlineConnectionBody, SessionSettingsFields, settingsOf, type SessionSettings } from './playground-settings';
+import { VoiceCall, type RealtimeFunctionCall } from './playground-voice';
 import { api, ApiError, describeError, query, type Json, type Page } from '../api';
 import type { PageProps } from '../app';
 import { link } from '../router';
@@ -128,6 +131,9 @@ export function PlaygroundPage(props: PageProps) {
   const [closed, setClosed] = useState<Closed>();
   const [streamState, setStreamState] = useState<'connecting' | 'open' | 'reconnecting' | 'ended'>('connecting');
   const [renewNote, setRenewNote] = useState<string>();
+  const [mode, setMode] = useState<'text' | 'voice'>('text');
+  const [voiceState, setVoiceState] = useState<'connecting' | 'connected' | 'ended'>();
+  const voiceRef = useRef<VoiceCall>();
 
   const tokenRef = useRef<string>();
   const sessionRef = useRef<LiveSession>();
@@ -210,6 +216,9 @@ export function PlaygroundPage(props: PageProps) {
 
   const showSummary = async (sessionId: string, reason: string | undefined, fromClose?: Json) => {
     closedRef.current = true;
+    voiceRef.current?.close();
+    voiceRef.current = undefined;
+    setVoiceState((state) => (state === undefined ? undefined : 'ended'));
     setPending([]);
     setClosesAt(undefined);
     setClosed({ reason: reason ?? fromClose?.closeReason ?? 'closed', summary: fromClose });
@@ -323,6 +332,7 @@ export function PlaygroundPage(props: PageProps) {
   useEffect(
     () => () => {
       generationRef.current += 1;
+      voiceRef.current?.close();
       const current = sessionRef.current;
       if (current !== undefined && !closedRef.current) void api('DELETE', `/public/connections/${current.id}`, { project: projectId }).catch(() => undefined);
     },
@@ -368,15 +378,85 @@ export function PlaygroundPage(props: PageProps) {
     if (log !== null) log.scrollTop = log.scrollHeight;
   }, [entries, pending]);
 
+  /** The voice call's events, for the session just opened (its id and token, before the state has them). */
+  const voiceHandlers = (sessionId: string, token: string) => {
+    const reportActivity = () => {
+      markActivity();
+      if (Date.now() - lastActivitySentRef.current < ACTIVITY_EVERY_MS) return;
+      lastActivitySentRef.current = Date.now();
+      void api('POST', `/public/sessions/${sessionId}/activity`, { sessionToken: tokenRef.current ?? token }).catch(() => undefined);
+    };
+    return {
+      onConnected: () => {
+        setVoiceState('connected');
+        add({ kind: 'event', text: 'Connected: speak to the agent.' });
+        // The call is the session's first use.
+        lastActivitySentRef.current = 0;
+        reportActivity();
+      },
+      onUserTranscript: (text: string) => {
+        add({ kind: 'user', text });
+        reportActivity();
+      },
+      onAgentTranscript: (text: string) => add({ kind: 'agent', text, source: 'realtime' }),
+      onSpeech: reportActivity,
+      onFunctionCall: (call: RealtimeFunctionCall) => void runVoiceFunction(sessionId, token, call),
+      onError: (message: string) => setError(new Error(message)),
+      onDisconnected: () => {
+        setVoiceState('ended');
+        add({ kind: 'event', text: 'The voice connection was lost.' });
+      },
+    };
+  };
+
+  /**
+   * A tool the realtime model called: explicit functions and the knowledge search run through the backend, and their
+   * result goes back on the call; an implicit one (the backend answers FunctionNotExplicit) waits for a hand-written
+   * output.
+   */
+  const runVoiceFunction = async (sessionId: string, token: string, call: RealtimeFunctionCall) => {
+    try {
+      const result = await api<ToolCall>('POST', `/public/sessions/${sessionId}/function-calls`, {
+        sessionToken: tokenRef.current ?? token,
+        body: { callId: call.callId, name: call.name, arguments: call.arguments },
+      });
+      add({ kind: 'tool', call: { ...result, arguments: call.arguments } });
+      voiceRef.current?.sendFunctionOutput(call.callId, result.output ?? '');
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'FunctionNotExplicit') {
+        addPending({ callId: call.callId, name: call.name, arguments: call.arguments });
+        return;
+      }
+      setError(err);
+      voiceRef.current?.sendFunctionOutput(call.callId, JSON.stringify({ error: describeError(err) }));
+    }
+  };
+
   const start = async () => {
     if (agent === undefined) throw new Error('Choose an agent first.');
-    const body: Record<string, unknown> = { channelType: 'text', modality: 'text' };
+    const body: Record<string, unknown> = mode === 'voice' ? { channelType: 'webrtc', modality: 'audio' } : { channelType: 'text', modality: 'text' };
     if (externalClientId.trim() !== '') body.externalClientId = externalClientId.trim();
     const inline = inlineConnectionBody(agent, settings);
     const opened =
       inline === undefined
         ? await api('POST', `/public/agents/${agent.id}/connections`, { project: projectId, body })
         : await api('POST', '/public/connections', { project: projectId, body: { ...body, ...inline } });
+    let call: VoiceCall | undefined;
+    if (mode === 'voice') {
+      // Without a realtime model the session would only wait for a media tier: it is ended again at once.
+      const realtime = opened.realtime as { webrtcUrl: string; clientSecret: string } | undefined;
+      try {
+        if (realtime === undefined) {
+          throw new Error('Voice needs the platform’s realtime model (AZURE_OPENAI_REALTIME_DEPLOYMENT), which this service does not have.');
+        }
+        setVoiceState('connecting');
+        call = await VoiceCall.start(realtime, voiceHandlers(opened.connection.id as string, opened.token as string));
+      } catch (err) {
+        setVoiceState(undefined);
+        await api('DELETE', `/public/connections/${opened.connection.id as string}`, { project: projectId });
+        throw err;
+      }
+    }
     const live: LiveSession = {
       id: opened.connection.id as string,
       expiresAt: opened.connection.expiresAt as string,
@@ -399,7 +479,11 @@ export function PlaygroundPage(props: PageProps) {
     setRenewNote(undefined);
     setStreamState('connecting');
     setSession(live);
-    add({ kind: 'event', text: `Session ${live.id} opened with ${agent.name as string}. Say something to start it.` });
+    voiceRef.current = call;
+    add({
+      kind: 'event',
+      text: call === undefined ? `Session ${live.id} opened with ${agent.name as string}. Say something to start it.` : `Voice session ${live.id} with ${agent.name as string}: connecting the microphone.`,
+    });
     generationRef.current += 1;
     void follow(live.id, generationRef.current);
     requestAnimationFrame(() => messageRef.current?.focus());
@@ -439,6 +523,14 @@ export function PlaygroundPage(props: PageProps) {
   const sendOutput = async (call: PendingCall) => {
     if (session === undefined) return;
     const output = outputs[call.callId] ?? '';
+    if (voiceRef.current !== undefined) {
+      voiceRef.current.sendFunctionOutput(call.callId, output);
+      settledRef.current.add(call.callId);
+      setPending((list) => list.filter((c) => c.callId !== call.callId));
+      add({ kind: 'tool', call: { callId: call.callId, name: call.name, arguments: call.arguments, output, outcome: 'ok' } });
+      markActivity();
+      return;
+    }
     const turn = await api('POST', `/public/sessions/${session.id}/function-outputs`, { sessionToken: tokenRef.current, body: { callId: call.callId, output } });
     settledRef.current.add(call.callId);
     setPending((list) => list.filter((c) => c.callId !== call.callId));
@@ -461,6 +553,9 @@ export function PlaygroundPage(props: PageProps) {
 
   const reset = () => {
     generationRef.current += 1;
+    voiceRef.current?.close();
+    voiceRef.current = undefined;
+    setVoiceState(undefined);
     tokenRef.current = undefined;
     sessionRef.current = undefined;
     closedRef.current = false;
@@ -477,7 +572,7 @@ export function PlaygroundPage(props: PageProps) {
 
   return (
     <>
-      <PageHeader title="Playground" description="Talk to an agent in a text session, as your application would." />
+      <PageHeader title="Playground" description="Talk to an agent by text or voice, as your application would." />
       {session === undefined ? (
         <Section title="Start a session">
           {agents.error !== undefined ? <ErrorNote error={agents.error} /> : null}
@@ -496,6 +591,15 @@ export function PlaygroundPage(props: PageProps) {
               }}
             >
               <SelectField label="Agent" value={agentId} onChange={setAgentId} options={agentList.map((a) => ({ value: a.id as string, label: a.name as string }))} />
+              <SelectField<'text' | 'voice'>
+                label="Conversation"
+                value={mode}
+                onChange={setMode}
+                options={[
+                  { value: 'text', label: 'Text chat' },
+                  { value: 'voice', label: 'Voice, with the microphone (the realtime model)' },
+                ]}
+              />
               <TextField
                 label="External client id"
                 value={externalClientId}
@@ -585,7 +689,12 @@ export function PlaygroundPage(props: PageProps) {
             </div>
           ) : null}
 
-          {open ? (
+          {open && voiceState !== undefined ? (
+            <p class="note info" role="status" data-testid="voice-state">
+              {voiceState === 'connecting' ? 'Connecting the microphone…' : voiceState === 'connected' ? 'Microphone on: speak to the agent.' : 'The voice call has ended.'}
+            </p>
+          ) : null}
+          {open && voiceState === undefined ? (
             <form
               class="composer"
               onSubmit={(event) => {
