@@ -13,6 +13,7 @@ import { runSessionBench } from './session-lifecycle.js';
 import { runVoiceCheckBench } from './voice-check.js';
 import { runMeteringBench } from './metering.js';
 import { runPackageBench } from './package.js';
+import { measureDashboardWeight } from './dashboard.js';
 
 /**
  * `npm run bench`: runs every benchmark and rewrites its section of bench/RESULTS.md.
@@ -290,6 +291,30 @@ dependencies. Type declarations, source maps and docs of dependencies are left o
 `;
 }
 
+async function dashboardSection(): Promise<string> {
+  const d = measureDashboardWeight();
+  const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+  const rows = (list: DashboardAssetRow[], when: string): string =>
+    list.map((a) => `| \`${a.file}\` | ${when} | ${kb(a.bytes)} | ${kb(a.gzipped)} |`).join('\n');
+  return `
+## Dashboard weight (issue 9)
+
+Command: \`npm run build && node dist/bench/run.js --only=dashboard\` — ${when}, ${machine}.
+
+What a browser fetches of \`dist/admin\` (gzip level 9, as the \`dashboard\` function serves it):
+
+| file | loaded | KB | KB gzipped |
+|---|---|---|---|
+${rows(d.firstLoad, 'first load')}
+${rows(d.later, 'on demand (MSAL, when Entra ID sign-in is configured)')}
+
+All JavaScript, gzipped: **${kb(d.scriptsGzipped)} KB** of the ${kb(d.budgetBytes)} KB budget (ratio **${d.ratioToBudget}**, target ≤ 1).
+\`test/infra/dashboard-bundle.test.ts\` holds the budget in every test run.
+`;
+}
+
+type DashboardAssetRow = ReturnType<typeof measureDashboardWeight>['firstLoad'][number];
+
 const SECTIONS: Record<string, () => Promise<string>> = {
   foundation: foundationSection,
   companions: companionsSection,
@@ -298,6 +323,7 @@ const SECTIONS: Record<string, () => Promise<string>> = {
   sessions: sessionsSection,
   metering: meteringSection,
   package: packageSection,
+  dashboard: dashboardSection,
 };
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const results: [string, string][] = [];
