@@ -142,23 +142,31 @@ export function FileField(props: FieldProps & { accept?: string; multiple?: bool
   );
 }
 
-/** A form that runs `onSubmit` once at a time, shows its error, and disables its submit button meanwhile. */
-export function Form(props: { onSubmit: () => Promise<void>; submitLabel: string; children: ComponentChildren; secondary?: ComponentChildren; label?: string }) {
+/** An asynchronous action run once at a time: whether it runs, and the error of its last run. */
+function useAsyncAction(action: () => Promise<void>): { busy: boolean; error: unknown; run: () => void } {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const run = (): void => {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    action()
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  return { busy, error, run };
+}
+
+/** A form that runs `onSubmit` once at a time, shows its error, and disables its submit button meanwhile. */
+export function Form(props: { onSubmit: () => Promise<void>; submitLabel: string; children: ComponentChildren; secondary?: ComponentChildren; label?: string }) {
+  const { busy, error, run } = useAsyncAction(props.onSubmit);
   return (
     <form
       class="form"
       aria-label={props.label}
       onSubmit={(event) => {
         event.preventDefault();
-        if (busy) return;
-        setBusy(true);
-        setError(undefined);
-        props
-          .onSubmit()
-          .catch(setError)
-          .finally(() => setBusy(false));
+        run();
       }}
     >
       {props.children}
@@ -175,8 +183,7 @@ export function Form(props: { onSubmit: () => Promise<void>; submitLabel: string
 
 /** A button whose action is asynchronous: disabled while it runs, its error shown beside it. */
 export function ActionButton(props: { onClick: () => Promise<void>; children: ComponentChildren; tone?: 'primary' | 'danger' | 'plain'; confirm?: string; label?: string; disabled?: boolean }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAsyncAction(props.onClick);
   return (
     <span class="action">
       <button
@@ -187,12 +194,7 @@ export function ActionButton(props: { onClick: () => Promise<void>; children: Co
         aria-busy={busy}
         onClick={() => {
           if (props.confirm !== undefined && !confirm(props.confirm)) return;
-          setBusy(true);
-          setError(undefined);
-          props
-            .onClick()
-            .catch(setError)
-            .finally(() => setBusy(false));
+          run();
         }}
       >
         {props.children}

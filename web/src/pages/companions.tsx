@@ -362,6 +362,12 @@ function UploadFailure(props: { failure: UploadAfterCreateError | undefined }) {
   );
 }
 
+/** The avatar model: v1 is made from a picture, v2 from a video. */
+const VERSION_OPTIONS: readonly { value: Version; label: string }[] = [
+  { value: 'v1', label: 'v1 (from a picture)' },
+  { value: 'v2', label: 'v2 (from a video)' },
+];
+
 function CreateCompanionForm(props: { onDone: () => void }) {
   const projectId = useProjectId();
   const ethnicities = useEthnicities();
@@ -413,15 +419,7 @@ function CreateCompanionForm(props: { onDone: () => void }) {
       <div class="row">
         <SelectField<Gender> label="Gender" value={gender} onChange={setGender} options={GENDERS} />
         <SelectField<string> label="Ethnicity" value={ethnicity} onChange={setEthnicity} options={ethnicities.options} />
-        <SelectField<Version>
-          label="Version"
-          value={version}
-          onChange={setVersion}
-          options={[
-            { value: 'v1', label: 'v1 (from a picture)' },
-            { value: 'v2', label: 'v2 (from a video)' },
-          ]}
-        />
+        <SelectField<Version> label="Version" value={version} onChange={setVersion} options={VERSION_OPTIONS} />
       </div>
       <ErrorNote error={ethnicities.error} />
       <MediaInput
@@ -537,15 +535,7 @@ function CreateTwinForm(props: { onDone: () => void }) {
           onChange={setEthnicity}
           options={[{ value: '', label: 'Choose…' }, ...ethnicities.options.filter((o) => o.value !== '')]}
         />
-        <SelectField<Version>
-          label="Version"
-          value={version}
-          onChange={setVersion}
-          options={[
-            { value: 'v1', label: 'v1 (from a picture)' },
-            { value: 'v2', label: 'v2 (from a video)' },
-          ]}
-        />
+        <SelectField<Version> label="Version" value={version} onChange={setVersion} options={VERSION_OPTIONS} />
       </div>
       <ErrorNote error={ethnicities.error} />
       <TextField label="External client id" required value={externalClientId} onInput={setExternalClientId} hint="Your own unique id for the person in this project: letters, digits, _ and -." />
