@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { generate } from 'selfsigned';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+import { loopbackCertificate } from './loopback-certificate.js';
 
 /**
  * A local stand-in for Microsoft Entra ID that speaks its wire protocol: the OpenID configuration document,
@@ -80,22 +80,6 @@ export interface FakeEntraIssuer {
   close(): Promise<void>;
 }
 
-async function selfSignedCertificate(): Promise<{ cert: string; key: string }> {
-  const notBefore = new Date(Date.now() - 60_000);
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notBeforeDate: notBefore,
-    notAfterDate: new Date(notBefore.getTime() + 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
 async function newSigningKey(): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
   const kid = randomUUID();
@@ -155,7 +139,7 @@ export async function startFakeEntraIssuer(tenantId: string = randomUUID(), opti
     res.end(JSON.stringify(body));
   };
 
-  const tls = options.tls ? await selfSignedCertificate() : undefined;
+  const tls = options.tls ? await loopbackCertificate() : undefined;
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     requestCount += 1;
     const url = new URL(req.url ?? '/', baseUrl);

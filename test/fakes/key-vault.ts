@@ -1,7 +1,7 @@
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
-import { generate } from 'selfsigned';
+import { loopbackCertificate } from './loopback-certificate.js';
 
 /**
  * A local stand-in for the Azure Key Vault keys data plane, enough for key wrapping: `GET /keys/{name}[/{version}]`
@@ -90,20 +90,9 @@ export async function startFakeKeyVault(options: FakeKeyVaultOptions): Promise<F
       req.on('error', reject);
     });
 
-  const notBefore = new Date(Date.now() - 60_000);
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notBeforeDate: notBefore,
-    notAfterDate: new Date(notBefore.getTime() + 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const pems = await loopbackCertificate();
 
-  const server = https.createServer({ cert: pems.cert, key: pems.private }, (req, res) => {
+  const server = https.createServer({ cert: pems.cert, key: pems.key }, (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', vaultUrl);
       const body = await readBody(req);
